@@ -1,0 +1,69 @@
+"""Cutting a message into clauses, and the clause text that cue words are looked for in.
+
+Hard separators (，。；！？ 还 但 另外 ...) end a clause; soft ones (、 和 spaces ...) only part
+the kind words inside it. Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from handlers.numerals import Quantity
+from handlers.tokens import MASK, Clause, Mention, mask
+
+HARD_SEP = re.compile(r"[,;。!?\n\r]|还|但是?|不过|可是|然后|另外")
+SOFT_SEP = re.compile(r"[、\s和及与跟并/&+]|以及|同时|而且")
+FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|喔|嘿|哇|我|也|都|请|帮|登记|记录|上报|申报|报"
+                    r"|一下|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
+                    r"|今早|今晚|[\W_]")
+_SPACES = re.compile(r"\s+")
+
+
+def clauses(text: str, tokens: list, masked: str) -> list[Clause]:
+    """Cut at hard separators outside tokens; each clause gets the tokens that start in it."""
+    found, start = [], 0
+    for sep in HARD_SEP.finditer(masked):
+        found.append(Clause(start, sep.start(), sep.group() == "?"))
+        start = sep.end()
+    found.append(Clause(start, len(text), False))
+    starts = [c.start for c in found]
+    for token in sorted(tokens, key=lambda t: t.start):
+        found[bisect_right(starts, token.start) - 1].tokens.append(token)
+    return found
+
+
+def _named(part: Clause) -> bool:
+    return any(isinstance(t, Mention) for t in part.tokens)
+
+
+def scoped(masked: str, clause: Clause) -> list[Clause]:
+    """A clause split at its spaces into parts that each name a kind (这周只参加了个党课 书也没看):
+    a negation or plan then covers only its own part. One part: the clause itself."""
+    bounds = [clause.start] + [clause.start + c.end() for c in _SPACES.finditer(masked[clause.start:clause.end])]
+    parts = [Clause(a, b, False) for a, b in zip(bounds, bounds[1:] + [clause.end])]
+    for token in clause.tokens:
+        parts[bisect_right(bounds, token.start) - 1].tokens.append(token)
+    merged: list[Clause] = []
+    for part in parts:  # a part without a kind word joins its neighbour (读书 2本, 这周忙死了 只参加了个党课)
+        if merged and not (_named(part) and _named(merged[-1])):
+            merged[-1].end = part.end
+            merged[-1].tokens.extend(part.tokens)
+        else:
+            merged.append(part)
+    merged[-1].asked = clause.asked
+    return merged if len(merged) > 1 else [clause]
+
+
+def cue_text(text: str, clause: Clause) -> str:
+    """The clause with titles, kind words and dates masked: where cue words are looked for."""
+    spans = [t for t in clause.tokens if not isinstance(t, Quantity)]
+    cue = mask(text, spans, clause.start, clause.end)
+    end = len(cue)
+    while end and not (cue[end - 1].isalnum() or cue[end - 1] == MASK):
+        end -= 1  # trailing punctuation and emoji: 能报么？😀 ends with 么
+    return cue[:end]
+
+
+def is_bare(text: str, clause: Clause) -> bool:
+    """Nothing in the clause but kind words, dates and filler (书, 今天读书, 党课)."""
+    return not FILLER.sub("", mask(text, clause.tokens, clause.start, clause.end))

@@ -1,0 +1,145 @@
+"""Date words in chat reports, resolved against today: 昨天, 上周, 上个月, 3月15日, 2026-03-15 ...
+
+Pure helpers for handlers.parser; text is NFKC-normalised. A period word (上个月, 去年, 上季度)
+resolves to the last day of that period; a date that would lie after today without a year
+(12月5日 in November) means last year's.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from handlers.numerals import to_number
+
+_N = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+
+
+@dataclass(frozen=True)
+class DateMark:
+    """A date phrase found at [start, end); on is None when it names no real day (2月30日)."""
+    start: int
+    end: int
+    on: date | None
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def _last_month(today: date) -> date:
+    return today.replace(day=1) - timedelta(days=1)
+
+
+def _last_quarter(today: date) -> date:
+    return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1) - timedelta(days=1)
+
+
+def _days(n: int):
+    return lambda today: today + timedelta(days=n)
+
+
+RELATIVE = {
+    **dict.fromkeys(("今天", "今日", "今儿", "当天", "本周", "这周", "这星期", "这个星期", "本月份",
+                     "本月", "这个月", "这月", "当月", "今年", "本季度", "这个季度", "这季度",
+                     "前几天", "这几天", "前两天", "这两天"), _days(0)),
+    **dict.fromkeys(("昨天", "昨日", "昨儿", "昨晚"), _days(-1)),
+    "前天": _days(-2), "大前天": _days(-3), "明天": _days(1), "明日": _days(1), "后天": _days(2),
+    **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
+    "下周": _days(7), "下星期": _days(7),
+    "上个月": _last_month, "上月": _last_month,
+    "去年": lambda t: date(t.year - 1, 12, 31), "前年": lambda t: date(t.year - 2, 12, 31),
+    "上季度": _last_quarter, "上个季度": _last_quarter,
+    "上半年": lambda t: date(t.year, 6, 30) if t.month > 6 else t,
+}
+_RELATIVE_WORDS: dict[str, list[str]] = {}  # first character -> words, longest first
+for _word in sorted(RELATIVE, key=len, reverse=True):
+    _RELATIVE_WORDS.setdefault(_word[0], []).append(_word)
+del _word
+_WEEKDAYS = "一二三四五六日天"
+
+
+def _on(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _month_day(today: date, month: int, day: int) -> date | None:
+    on = _on(today.year, month, day)
+    return _on(today.year - 1, month, day) if on and on > today else on
+
+
+def _month(today: date, month: int) -> date | None:
+    if not 1 <= month <= 12:
+        return None
+    if month == today.month:
+        return today
+    end = _month_end(today.year, month)
+    return _month_end(today.year - 1, month) if end > today else end
+
+
+def _day(today: date, day: int) -> date | None:
+    on = _on(today.year, today.month, day)
+    if on and on > today:
+        last = _last_month(today)
+        return _on(last.year, last.month, day)
+    return on
+
+
+def _weekday(today: date, prefix: str, name: str) -> date:
+    index = 6 if name in "日天7" else ("一二三四五六".find(name) if not name.isdigit() else int(name) - 1)
+    on = today - timedelta(days=today.weekday()) + timedelta(days=index)
+    return on - timedelta(days=7) if prefix == "上" or (not prefix and on > today) else on
+
+
+def _num(word: str) -> int:
+    return int(to_number(word) or 0)
+
+
+_YEARS = {"今年": 0, "去年": 1, "前年": 2}
+
+
+def _in_year(today: date, word: str) -> int:
+    return today.year - _YEARS[word]
+
+
+def _year_month(today: date, found: re.Match) -> date | None:
+    """去年10月 -> the last day of that month; this month -> today."""
+    year, month = _in_year(today, found[1]), _num(found[2])
+    if not 1 <= month <= 12:
+        return None
+    return today if (year, month) == (today.year, today.month) else _month_end(year, month)
+
+
+# (pattern, resolver(today, match) -> date | None), tried in order at a position
+_PATTERNS = [
+    (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月\s*" + _N + r"\s*[日号]"),
+     lambda t, m: _on(_in_year(t, m[1]), _num(m[2]), _num(m[3]))),
+    (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月份?"), _year_month),
+    (re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"),
+     lambda t, m: _on(int(m[1]), int(m[2]), int(m[3]))),
+    (re.compile(r"(\d{4})\s*年\s*" + _N + r"\s*月份?"),
+     lambda t, m: _month_end(int(m[1]), _num(m[2])) if 1 <= _num(m[2]) <= 12 else None),
+    (re.compile(r"(\d{4})\s*年"), lambda t, m: t if int(m[1]) == t.year else _on(int(m[1]), 12, 31)),
+    (re.compile(_N + r"\s*月\s*" + _N + r"\s*[日号]"), lambda t, m: _month_day(t, _num(m[1]), _num(m[2]))),
+    (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
+    (re.compile(_N + r"\s*月份?(?![\d日号])"), lambda t, m: _month(t, _num(m[1]))),
+    (re.compile(_N + r"\s*[日号](?!\d)"), lambda t, m: _day(t, _num(m[1]))),
+    (re.compile(r"(上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"),
+     lambda t, m: _weekday(t, m[1] or "", m[2])),
+]
+STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼") | {w[0] for w in RELATIVE}  # first characters
+
+
+def match_date(text: str, pos: int, today: date) -> DateMark | None:
+    """The date phrase starting at pos, resolved against today, or None if there is none."""
+    if text[pos] not in STARTS or (pos and (text[pos - 1].isdigit() or text[pos - 1] in "个第")):
+        return None
+    for pattern, resolve in _PATTERNS:
+        found = pattern.match(text, pos)
+        if found:
+            return DateMark(pos, found.end(), resolve(today, found))
+    word = next((w for w in _RELATIVE_WORDS.get(text[pos], ()) if text.startswith(w, pos)), None)
+    return DateMark(pos, pos + len(word), RELATIVE[word](today)) if word else None

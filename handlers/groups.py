@@ -1,0 +1,150 @@
+"""Groups: the mentions of one kind inside a clause, with the quantities and titles that belong
+to them (读了《红岩》、《原则》两本书 is one group; 党课2次、中心组学习1次 two). Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from handlers.clauses import SOFT_SEP
+from handlers.numerals import Quantity, in_unit
+from handlers.titles import Title
+from handlers.tokens import Clause, Mention, end_before
+
+if TYPE_CHECKING:
+    from handlers.parser import KindWords
+
+_HEADING = re.compile(r"\s*[【\[〖]([^】\]〗]*)[】\]〗]")  # 【学习打卡】 before the items
+
+
+@dataclass
+class Group:
+    """Mentions of one kind inside a clause, with what attached to them."""
+    kind: int
+    start: int
+    end: int
+    level: str | None = None
+    quantities: list[Quantity] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+
+
+def groups(clause: Clause) -> list[Group]:
+    """Consecutive mentions of one kind form one group (读了2本书, 读了《红岩》、《原则》两本书),
+    unless the group already has a quantity and the next mention brings its own
+    (党课2次、中心组学习1次 / 读书1本 读书1本《红日》)."""
+    found: list[Group] = []
+    marks = [t for t in sorted(clause.tokens, key=lambda t: t.start) if isinstance(t, (Mention, Quantity, Title))]
+    counted = titled = False  # what the current group has met since it began
+    for index, m in enumerate(marks):
+        if not isinstance(m, Mention):
+            counted, titled = counted or isinstance(m, Quantity), titled or isinstance(m, Title)
+            continue
+        following = marks[index + 1] if index + 1 < len(marks) else None
+        own = isinstance(following, Quantity) or (titled and isinstance(following, Title))
+        if found and found[-1].kind == m.kind and not (counted and own):
+            found[-1].end, found[-1].level = m.end, found[-1].level or m.level
+        else:
+            found.append(Group(m.kind, m.start, m.end, m.level))
+            counted = titled = False
+    return found
+
+
+def _neighbours(found: list[Group], starts: list[int], start: int, end: int):
+    """The last group starting before `start` and the first starting at or after `end`."""
+    before, after = bisect_left(starts, start), bisect_left(starts, end)
+    return (found[before - 1] if before else None), (found[after] if after < len(found) else None)
+
+
+def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[int], masked: str,
+                     kinds: Sequence[KindWords]) -> list[Group]:
+    """The group(s) a quantity belongs to: the one it sits in; all before 各; else its neighbour
+    before or after, chosen by which has a quantity already, then by unit, then by adjacency
+    (一次党课 / 读书一本). `marks` are the clause's mentions and quantities in order; `starts`
+    where the groups start."""
+    before, after = _neighbours(found, starts, q.start, q.end)
+    if before and before.end > q.start:
+        return [before]
+    if masked[max(0, end_before(masked, q.start) - 1):q.start] == "各":
+        return [g for g in found if g.end <= q.start and not g.quantities]
+    if not (before and after):
+        return [g for g in (before, after) if g]
+    if before.quantities:
+        return [after]
+    for fits in (lambda g: kinds[g.kind].unit == q.unit,
+                 lambda g: in_unit(1, q.unit, kinds[g.kind].unit) is not None):
+        fitting = [g for g in (before, after) if fits(g)]
+        if len(fitting) == 1:
+            return fitting
+    following = bisect_left(marks, after.end, key=lambda t: t.start)
+    after_has_own = following < len(marks) and isinstance(marks[following], Quantity)
+    return [before] if after_has_own or masked[q.end:after.start].strip() else [after]
+
+
+def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[KindWords]) -> list:
+    """Give each quantity and title of the clause to a group; return those that found none."""
+    orphans, starts = [], [g.start for g in found]
+    marks = sorted((t for t in clause.tokens if isinstance(t, (Mention, Quantity))), key=lambda t: t.start)
+    for token in clause.tokens:
+        if isinstance(token, Quantity):
+            owners = _quantity_owners(token, marks, found, starts, masked, kinds)
+            for group in owners:
+                group.quantities.append(token)
+        elif isinstance(token, Title):
+            before, _ = _neighbours(found, starts, token.start, token.start)
+            owners = [before] if before else found[:1]
+            for group in owners:
+                group.titles.append(token.text)
+        else:
+            continue
+        if not owners:
+            orphans.append(token)
+    return orphans
+
+
+def carry(orphans: list, group: Group) -> None:
+    """`读书，2本` / `读了2本书，分别是《红岩》和《活着》`: a clause of only quantities or titles
+    completes the group before it."""
+    for token in orphans:
+        if isinstance(token, Title):
+            group.titles.append(token.text)
+        elif not group.quantities:
+            group.quantities.append(token)
+
+
+def evident(group: Group) -> bool:
+    """Whether the group carries something of its own: a quantity, a title or a level."""
+    return bool(group.quantities or group.titles or group.level)
+
+
+def drop_modifiers(found: list[Group], masked: str) -> list[Group]:
+    """In a run of groups with no separator between them (读书心得交流一次, 看了党课视频), a group with
+    nothing of its own only modifies another: keep the groups that have a quantity, title or
+    level, or else the last one (the head of the phrase)."""
+    runs: list[list[Group]] = []
+    for group in found:
+        if runs and not SOFT_SEP.search(masked[runs[-1][-1].end:group.start]):
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    return [g for run in runs for g in ([g for g in run if evident(g)] or run[-1:])]
+
+
+def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:
+    """A kind word in a heading (【学习打卡】) with nothing of its own names no activity when the
+    clause goes on to name others."""
+    heading = _HEADING.match(masked, clause.start)
+    if not heading:
+        return found
+    inside = {id(g) for g in found if g.end <= heading.end() and not evident(g)}
+    return [g for g in found if id(g) not in inside] if len(inside) < len(found) else found
+
+
+def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
+    """A mention with nothing of its own is dropped when another clause reports the same kind with
+    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士)."""
+    kinds = {g.kind for _, found in reports for g in found if evident(g)}
+    for _, found in reports:
+        found[:] = [g for g in found if evident(g) or g.kind not in kinds]

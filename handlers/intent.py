@@ -1,0 +1,62 @@
+"""What a clause means to do — ask, deny, plan or report — and message-wide cues (a notice to
+others, a thank-you). Only language-level words live here, never kind words. Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+
+from handlers.clauses import cue_text
+from handlers.numerals import Quantity
+from handlers.titles import Title
+from handlers.tokens import Clause
+
+_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么|啥|哪|多少|几分|何时|多久|是否|能否|可否|吗"
+                       r"|(?:算|要|能|得|需|可以|最多|至少)几"
+                       r"|么$|积分|排名|进度|得分|分数|上限|规则|算分|计分|加分|扣分|查询|查一下|查看"
+                       r"|(\w)[不没]\1|(?<=\w)[不没]$")
+# 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
+_NEGATION = re.compile(r"没|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)|(?<!难)忘"
+                       r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
+_NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
+_PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(?!了)|计划(?!了)|希望|即将|将要|需要|应该"
+                   r"|推荐|值得"
+                   r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
+                   r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
+_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合")  # a plan-like cue, unless the clause says it was done
+_DONE = re.compile(r"了|完")
+_APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像")
+_NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|转发")
+_THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
+
+
+def _done(text: str, clause: Clause) -> bool:
+    """The clause says something was finished (了/完) and names a title or an exact amount."""
+    return bool(_DONE.search(text, clause.start, clause.end)) and any(
+        isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
+
+
+def mood(text: str, clause: Clause) -> str:
+    """"question", "negation", "plan" (intent, opinion, hypothesis) or "report"."""
+    cue = cue_text(text, clause)
+    if clause.asked or _QUESTION.search(cue):
+        return "question"
+    if _NEGATION.search(cue) or any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
+        return "negation"
+    if _PLAN.search(cue):
+        return "plan"
+    return "plan" if _OPINION.search(cue) and not _done(text, clause) else "report"
+
+
+def hedged(text: str, clause: Clause) -> bool:
+    """The clause hedges its amount (大概, 左右, 或, 好像)."""
+    return bool(_APPROX.search(cue_text(text, clause)))
+
+
+def is_notice(text: str) -> bool:
+    """A notice to others (请大家…, 关于…的通知, 转发): names activities without reporting them."""
+    return bool(_NOTICE.search(text))
+
+
+def is_thanks(text: str) -> bool:
+    """The message thanks someone (谢谢, 感谢)."""
+    return bool(_THANKS.search(text))

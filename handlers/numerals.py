@@ -1,0 +1,154 @@
+"""Numerals and quantities as members type them: 一 两 十二 二十五 半 一个半 2 ２ 2.5, with a unit.
+
+Pure helpers for handlers.parser. Text is expected NFKC-normalised (full-width digits already
+half-width) and ASCII-lowercased.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "俩": 2, "三": 3, "叁": 3,
+          "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
+          "九": 9, "玖": 9}
+MULTIPLIERS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
+CN_NUMERAL = "".join(DIGITS) + "".join(MULTIPLIERS) + "几"
+
+# unit word -> dimension. "hour" units convert into each other, "minute" converts to hours,
+# "count" units are interchangeable counts, "day" is a duration no hour count can be read from.
+UNITS = {
+    "学时": "hour", "小时": "hour", "课时": "hour", "钟头": "hour", "hours": "hour", "hour": "hour",
+    "hrs": "hour", "hr": "hour", "h": "hour",
+    "分钟": "minute", "min": "minute",
+    "天": "day", "日": "day", "周": "day", "星期": "day", "个月": "day", "月": "day", "年": "day",
+    **{u: "count" for u in "本次个项篇门部回场堂节份批件条册套遍趟张期轮"},
+}
+_UNIT_WORDS = sorted(UNITS, key=len, reverse=True)
+_ARABIC = re.compile(r"\d+(?:\.\d+)?")
+_LONGEST = 12  # a longer run of digits or numerals is no count (an id, a phone number)
+_CN_RUN = re.compile(f"[{CN_NUMERAL}]{{1,{_LONGEST + 1}}}")
+_RANGE_LINK = re.compile(r"\s*(?:-|~|到|至)\s*")
+STARTS = frozenset("0123456789半好若不很许大些点多会" + CN_NUMERAL)  # first characters of quantities
+_VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
+                    r"|多(?=[本次个项篇门部回场堂节份批件条])")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit as found at [start, end); value None for a vague word like 一些."""
+    start: int
+    end: int
+    value: float | None
+    unit: str | None = None
+    vague: bool = False  # a range (两三本), "多"/"余"/"几", or a vague word: not an exact count
+    bare: bool = False   # an Arabic number with no unit (读书2)
+
+
+def chinese_number(word: str) -> float | None:
+    """Value of a Chinese numeral such as 十二, 二十五, 一百零五, 两万; None if it is not one."""
+    total = section = digit = 0
+    seen = False
+    for ch in word:
+        if ch in DIGITS:
+            digit, seen = DIGITS[ch], True
+        elif ch == "万":
+            total += (section + digit) * 10000
+            section = digit = 0
+        elif ch in MULTIPLIERS:
+            section += (digit or 1) * MULTIPLIERS[ch]
+            digit, seen = 0, True
+        else:
+            return None
+    return float(total + section + digit) if seen or total else None
+
+
+def to_number(word: str) -> float | None:
+    """Value of an Arabic or Chinese numeral word; None if it is neither."""
+    return float(word) if _ARABIC.fullmatch(word) else chinese_number(word)
+
+
+def _number_at(text: str, pos: int) -> tuple[int, float, bool] | None:
+    """(end, value, vague) of the numeral starting at pos; a range like 两三 or 十几 is vague."""
+    arabic = _ARABIC.match(text, pos)
+    if arabic:
+        return (arabic.end(), float(arabic.group()), False) if len(arabic.group()) <= _LONGEST else None
+    run = _CN_RUN.match(text, pos)
+    if not run or len(run.group()) > _LONGEST:
+        return None
+    end, word = run.end(), run.group()
+    if "几" in word:
+        base = chinese_number(word.replace("几", "")) if word != "几" else None
+        return (end, base, True) if base else None
+    # two plain digits side by side (两三, 三四) is a range: keep the lower bound
+    for i, (a, b) in enumerate(zip(word, word[1:])):
+        if a in DIGITS and b in DIGITS and DIGITS[a] and DIGITS[b]:
+            return end, chinese_number(word[:i + 1]), True
+    value = chinese_number(word)
+    return (end, value, False) if value is not None else None
+
+
+def _unit_at(text: str, pos: int) -> str | None:
+    return next((u for u in _UNIT_WORDS if text.startswith(u, pos)), None)
+
+
+def match_quantity(text: str, pos: int) -> Quantity | None:
+    """The quantity starting at pos (一本, 2.5学时, 一个半小时, 两三本, 半天, 8), or None.
+
+    A number followed by no unit is returned with bare=True only when it is Arabic; the caller
+    decides whether such a bare number belongs to a kind word.
+    """
+    if pos and (text[pos - 1] == "第" or text[pos - 1].isdigit() or text[pos - 1] == "."):
+        return None
+    if text[pos] == "半":
+        end, value, vague = pos + 1, 0.5, False
+    else:
+        found = _number_at(text, pos)
+        if found is None:
+            return None
+        end, value, vague = found
+        link = _RANGE_LINK.match(text, end)
+        if link and _number_at(text, link.end()):
+            end, vague = _number_at(text, link.end())[0], True
+    if text.startswith(("多", "余"), end):
+        end, vague = end + 1, True
+    after_number = end
+    while end < len(text) and text[end] == " ":
+        end += 1
+    if text.startswith("个半", end):
+        end, value = end + 2, value + 0.5
+    elif text.startswith("个", end) and _unit_at(text, end + 1) not in (None, "个"):
+        end += 1
+    unit = _unit_at(text, end)
+    if unit is None:
+        arabic = text[pos].isdigit()
+        return Quantity(pos, after_number, value, None, vague, bare=True) if arabic else None
+    end += len(unit)
+    if text.startswith("半", end):
+        end, value = end + 1, value + 0.5
+    if text.startswith("多", end):
+        end, vague = end + 1, True
+    return Quantity(pos, end, value, unit, vague)
+
+
+def match_vague(text: str, pos: int) -> Quantity | None:
+    """A vague amount word (一些, 点, 好几, 很多, 多本 ...) at pos, as a Quantity without value."""
+    found = _VAGUE.match(text, pos)
+    return Quantity(pos, found.end(), None, None, vague=True) if found else None
+
+
+def dimension(unit: str | None) -> str | None:
+    """The dimension of a unit word ("hour", "minute", "count", "day"), None if unknown."""
+    return UNITS.get(unit or "")
+
+
+def in_unit(value: float, unit: str | None, kind_unit: str) -> float | None:
+    """value (in `unit`) expressed in the kind's unit, or None when the units contradict.
+
+    No unit on either side means no contradiction; minutes become hours for hour-measured kinds.
+    """
+    want, have = dimension(kind_unit), dimension(unit)
+    if not want or not have or want == have:
+        return value
+    if want == "hour" and have == "minute":
+        return value / 60
+    return None

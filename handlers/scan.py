@@ -1,0 +1,102 @@
+"""Finding the tokens of a message: titles, dates, quantities, vague amounts and kind words.
+
+Kind words come from the caller's config (synonyms and levels of each kind); only words that
+are never kind words (书记, 交流电, 学习强国 ...) and set phrases with numerals that are no
+quantity (五个一) live here. Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from handlers import dates, numerals, titles
+from handlers.dates import match_date
+from handlers.numerals import Quantity, match_quantity, match_vague
+from handlers.titles import Title, title_at
+from handlers.tokens import Mention, end_before, fold
+
+if TYPE_CHECKING:
+    from handlers.parser import KindWords
+
+BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
+           "学习强国")  # never kind words (学习强国 is the app, not a study session)
+SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
+META = re.compile(r"情况|汇报|总结|计划|安排|内容|要求|台账|如下|目标")  # 学习情况: no mention
+_LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
+_STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
+
+
+def normalise(text: str) -> tuple[str, str]:
+    """(raw, folded): the message NFKC-normalised with list marks (① ⑴) as line breaks, and the
+    same ASCII lower-cased; both have the same length, so positions are shared."""
+    raw = unicodedata.normalize("NFKC", _LIST_MARKS.sub("\n", text))
+    return raw, fold(raw)
+
+
+@lru_cache(maxsize=16)
+def lexicon(kinds: tuple[KindWords, ...]) -> dict[str, list[tuple[str, int | None, str | None]]]:
+    """First character -> [(word, kind index or None for a blocked word, level)], longest first."""
+    words = [(w, None, None) for w in BLOCKED]
+    for index, kind in enumerate(kinds):
+        words += [(fold(unicodedata.normalize("NFKC", w)), index, None) for w in kind.synonyms if w.strip()]
+        words += [(fold(unicodedata.normalize("NFKC", w)), index, w) for w in kind.levels if w.strip()]
+    table: dict[str, list] = {}
+    for entry in sorted(words, key=lambda e: -len(e[0])):
+        table.setdefault(entry[0][0], []).append(entry)
+    return table
+
+
+def scan(text: str, raw: str, today: date) -> list:
+    """Titles (as typed, from raw), dates, quantities and vague amounts, left to right."""
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos] not in _STARTS:
+            pos += 1
+            continue
+        phrase = next((p for p in SET_PHRASES if text.startswith(p, pos)), None)
+        token = None if phrase else (title_at(text, raw, pos) or match_date(text, pos, today)
+                                     or match_quantity(text, pos) or match_vague(text, pos))
+        if token:
+            tokens.append(token)
+        pos = token.end if token else pos + (len(phrase) if phrase else 1)
+    return tokens
+
+
+def mentions(masked: str, words: dict) -> list[Mention]:
+    """Kind words (a `lexicon`) in the masked text: the longest anywhere first, a tie to the later
+    one; the characters of a word that overlaps a chosen one are taken too (特种作业证书: no stray 书).
+
+    A kind word right before a word like 情况/汇报/计划 (学习情况汇报) names no activity.
+    """
+    found = []
+    for pos, char in enumerate(masked):
+        for word, kind, level in words.get(char, ()):
+            if masked.startswith(word, pos):
+                found.append((pos, pos + len(word), kind, level))
+    found.sort(key=lambda f: (f[0] - f[1], f[2] is None, -f[0], f[2] or 0))
+    taken, chosen = bytearray(len(masked)), []
+    for start, end, kind, level in found:
+        if not any(taken[start:end]):
+            if kind is not None and not META.match(masked, end):
+                chosen.append(Mention(start, end, kind, level))
+        taken[start:end] = b"\1" * (end - start)  # a word that lost an overlap leaves no stray tail
+    return chosen
+
+
+def prune(tokens: list, masked: str) -> list:
+    """Keep a bare number (读书2) or a quoted title (读书“红岩”) only right after a kind word
+    or its quantity; 10kV and 参加“安全生产月”培训 are plain text."""
+    ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
+    kept = []
+    for t in tokens:
+        if isinstance(t, Quantity) and t.bare:
+            after = masked[t.end:t.end + 1]
+            if end_before(masked, t.start) not in ends or after.isalnum() or after == ".":
+                continue
+        if isinstance(t, Title) and t.quoted and end_before(masked, t.start) not in ends:
+            continue
+        kept.append(t)
+    return kept

@@ -1,0 +1,86 @@
+"""Titles in a message: 《红岩》, 〈红岩〉, <<红岩>>; “红岩” or <红岩> right after a kind word;
+`解决难题：xxx`; `书名是xxx`. Titles keep the text as typed (raw, NFKC). Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handlers.clauses import FILLER, HARD_SEP
+from handlers.numerals import Quantity
+from handlers.tokens import Clause, Mention
+
+TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
+QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
+STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a title
+TRIM = " \t,.。:;、!?\"'“”"
+_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|叫做|(?<=\0)叫")  # 书名是乡土中国
+
+
+@dataclass(frozen=True)
+class Title:
+    """A title at [start, end); quoted when it was in quotes (kept only right after a kind word)."""
+    start: int
+    end: int
+    text: str
+    quoted: bool = False
+
+
+def title_at(text: str, raw: str, pos: int) -> Title | None:
+    """A title in 《》 (to the clause end if unclosed) or in quotes at pos."""
+    for pairs, quoted in ((TITLES, False), (QUOTES, True)):
+        opener = next((o for o in pairs if text.startswith(o, pos)), None)
+        if opener:
+            end = close = text.find(pairs[opener], pos + len(opener))
+            if close < 0 and quoted:
+                return None
+            if close < 0:
+                stop = HARD_SEP.search(text, pos)
+                end = stop.start() if stop else len(text)
+            inner = raw[pos + len(opener):end].strip()
+            stop = end + len(pairs[opener]) if close >= 0 else end
+            return Title(pos, stop, inner, quoted) if inner else None
+    return None
+
+
+def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
+    """`解决难题：xxx` -> the title xxx, when the colon closely follows a kind word.
+
+    Not a title when the tail holds a 《》 title, a kind word together with a quantity
+    (学习成果：发表论文一篇), or nothing but a quantity (读书：1本). A quantity closing the tail
+    stays a quantity (培训：安规8学时).
+    """
+    colon = masked.find(":", clause.start, clause.end)
+    mentions = [t for t in clause.tokens if isinstance(t, Mention) and t.end <= colon]
+    tail = [t for t in clause.tokens if t.start > colon]
+    if colon < 0 or not mentions or any(isinstance(t, Title) for t in tail):
+        return None
+    if len(FILLER.sub("", masked[mentions[-1].end:colon])) > 4:
+        return None
+    if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) for t in tail):
+        return None
+    end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
+    if tail and isinstance(tail[-1], Quantity) and tail[-1].end >= end:
+        end = tail[-1].start
+    title = raw[colon + 1:end].strip(TRIM)
+    return Title(colon + 1, end, title) if title else None
+
+
+def introduced_title(raw: str, masked: str, clause: Clause) -> Title | None:
+    """`书名是乡土中国` / `一本书叫平凡的世界` -> the title after the introducing words, to the
+    clause end, when the clause has no title of its own."""
+    if any(isinstance(t, Title) for t in clause.tokens):
+        return None
+    found = _INTRODUCER.search(masked, clause.start, clause.end)
+    if not found:
+        return None
+    title = raw[found.end():clause.end].strip(TRIM)
+    return Title(found.end(), clause.end, title) if title else None
+
+
+def take_title(raw: str, masked: str, clause: Clause) -> None:
+    """Give the clause its colon or introduced title, in place of the tokens that title covers."""
+    title = colon_title(raw, masked, clause) or introduced_title(raw, masked, clause)
+    if title:
+        clause.tokens = [t for t in clause.tokens if t.end <= title.start or t.start >= title.end]
+        clause.tokens.append(title)

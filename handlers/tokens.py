@@ -1,0 +1,52 @@
+"""The pieces the parser cuts a message into, and the masking they share.
+
+Positions index the NFKC-normalised, ASCII-lower-cased message. Masking a token replaces its
+span with MASK, so that later steps see only the words around titles, dates, quantities and
+kind words. Pure; no I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MASK = "\0"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A kind word at [start, end): the index of its kind, and the level it names (本科) if any."""
+    start: int
+    end: int
+    kind: int  # index into kinds
+    level: str | None
+
+
+@dataclass
+class Clause:
+    """A stretch of the message between hard separators, with the tokens that start in it."""
+    start: int
+    end: int
+    asked: bool  # ended with a question mark
+    tokens: list = field(default_factory=list)
+
+
+def fold(text: str) -> str:
+    """ASCII lower-cased (keeps the length of NFKC text, so positions match the raw text)."""
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
+def mask(text: str, spans, start: int = 0, end: int | None = None) -> str:
+    """text[start:end] with the spans of the given tokens replaced by the mask character."""
+    end = len(text) if end is None else end
+    chars = list(text[start:end])
+    for token in spans:
+        a, b = max(token.start, start), min(token.end, end)
+        if a < b:
+            chars[a - start:b - start] = MASK * (b - a)
+    return "".join(chars)
+
+
+def end_before(masked: str, pos: int) -> int:
+    """The end of the text before pos, spaces skipped (so `读书 2` counts as adjacent)."""
+    while pos and masked[pos - 1] == " ":
+        pos -= 1
+    return pos

@@ -1,0 +1,1 @@
+"""Data layer: SQLModel tables, query functions, periods and point rules."""

@@ -1,0 +1,1 @@
+"""Reminder scheduling (APScheduler 3)."""
