@@ -13,13 +13,13 @@ from typing import Callable
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from bot.channel import Incoming
 from handlers.binding import HOW_TO_BIND
 from handlers.parser import KindWords
 from handlers.registry import GUEST, Context, Table
-from models import binding, queries
+from models import queries
 from models.db import new_session
 from models.tables import InboundMessage, PendingConfirmation, utcnow
 
@@ -49,37 +49,57 @@ class Dispatcher:
     def handle(self, incoming: Incoming) -> str:
         """Reply text for a message; a retried message gets the first reply and changes nothing.
 
-        Database outages propagate (the webhook answers 503 so WeCom retries).
+        A connection the database dropped (a restart, a failover) is retried once on a fresh
+        one: nothing was committed on it, or the claim was and the retry answers from it.
+        Other database outages propagate (the webhook answers 503 so WeCom retries).
         """
         if not incoming.interaction:
             return ""
+        try:
+            return self._handle(incoming)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            log.warning("database connection lost (%s); retrying %s once", error.orig, incoming.dedup_key)
+            return self._handle(incoming)
+
+    def _handle(self, incoming: Incoming) -> str:
         with new_session(self.engine) as session:
-            member = self._sender(session, incoming.userid)
+            member, recent, waiting = queries.sender(session, userid=incoming.userid, by_openid=self.by_openid,
+                                                     since=utcnow() - timedelta(minutes=1))
             if member is None and not (self.by_openid and self._guest_may(incoming)):
                 return HOW_TO_BIND if self.by_openid else NOT_IN_ROSTER
-            if queries.recent_messages(session, userid=incoming.userid, since=utcnow() - timedelta(minutes=1)) \
-                    >= self.config.messages_per_minute:
+            if recent >= self.config.messages_per_minute:
                 log.info("sender %s is over %d messages a minute", member.id if member else "(unbound)",
                          self.config.messages_per_minute)
                 return SLOW_DOWN
-            inbound = InboundMessage(dedup_key=incoming.dedup_key, userid=incoming.userid,
-                                     msg_type=incoming.message_type)
-            session.add(inbound)
-            try:
-                session.flush()
-            except IntegrityError:
-                session.rollback()
+            if not self._claim(session, incoming):
                 return self._first_reply(session, incoming.dedup_key)
-            incoming.inbound_id = inbound.id
-            inbound.reply = self._run(session, member, incoming)
+            try:
+                reply = self._run(session, member, incoming, waiting)
+            except OperationalError:
+                raise
+            except Exception:
+                log.exception("handling %s failed", incoming.dedup_key)
+                session.rollback()
+                if not self._claim(session, incoming, reply=FAILED):
+                    return self._first_reply(session, incoming.dedup_key)
+                reply = FAILED
+            queries.set_reply(session, inbound_id=incoming.inbound_id, reply=reply)
             session.commit()
-            return inbound.reply
+            return reply
 
-    def _sender(self, session, sender: str):
-        """The roster entry behind the channel's sender id (userid, or openid via its binding)."""
-        if self.by_openid:
-            return binding.member_by_openid(session, openid=sender)
-        return queries.member_by_userid(session, userid=sender)
+    @staticmethod
+    def _claim(session, incoming: Incoming, reply: str | None = None) -> bool:
+        """Insert the message's dedup key (unique): False if another delivery claimed it first."""
+        inbound = InboundMessage(dedup_key=incoming.dedup_key, userid=incoming.userid,
+                                 msg_type=incoming.message_type, reply=reply)
+        try:
+            incoming.inbound_id = queries.insert_row(session, inbound)
+        except IntegrityError:
+            session.rollback()
+            return False
+        return True
 
     def _guest_may(self, incoming: Incoming) -> bool:
         """Whether an unbound sender's message goes to a handler open to guests (绑定, subscribe)."""
@@ -96,26 +116,16 @@ class Dispatcher:
             InboundMessage.__table__.select().where(InboundMessage.dedup_key == dedup_key)).first()
         return (stored.reply if stored else None) or IN_PROGRESS
 
-    def _run(self, session, member, incoming: Incoming) -> str:
+    def _run(self, session, member, incoming: Incoming, waiting: bool) -> str:
         try:
             handler, args = self.table.find(incoming.message_type, incoming.text, member.role if member else GUEST)
         except LookupError:
             return UNSUPPORTED if member else HOW_TO_BIND
         if handler is None:
             return NOT_ALLOWED if member else HOW_TO_BIND
-        if member is not None and not handler.continues:
+        if waiting and not handler.continues:
             session.exec(delete(PendingConfirmation).where(PendingConfirmation.member_id == member.id))
         ctx = Context(session=session, member=member, config=self.config, now=self.clock(),
                       text=incoming.text, args=args, message=incoming, table=self.table,
                       kind_words=self.kind_words)
-        savepoint = session.begin_nested()
-        try:
-            reply = handler.func(ctx)
-            savepoint.commit()
-            return reply
-        except OperationalError:
-            raise
-        except Exception:
-            savepoint.rollback()
-            log.exception("handler %s failed on %s", handler.func.__name__, incoming.dedup_key)
-            return FAILED
+        return handler.func(ctx)

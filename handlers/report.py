@@ -34,8 +34,7 @@ def _answer(ctx: Context, claims: list[ledger.Claim]) -> str:
     head = "".join(f"{label}：{'；'.join(items)}。" for label, items
                    in (("已记录", recorded), ("已提交", pending)) if items)
     periods = ["month"] + [o.rule.required_period for o in done if o.rule.required_period]
-    status = "。".join(filter(None, [texts.five_ones_line(ctx, periods), texts.year_line(ctx)]))
-    lines = [head + status]
+    lines = [head + texts.status_line(ctx, periods)]
     lines += [f"注意：{note}。" for o in done for note in o.notes]
     lines += [f"未登记{o.rule.name}：{o.refused}。" for o in outcomes if o.refused]
     return texts.fit("\n".join(lines))

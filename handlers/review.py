@@ -104,8 +104,7 @@ def lookup(ctx: Context) -> str:
     if len(people) != 1:
         return "本支部没有找到这个人。" if not people else "有重名，请用 userid：" + "、".join(p.userid for p in people)
     person = people[0]
-    status = ledger.five_ones_status(ctx.session, member_id=person.id, rules=ctx.rules, today=ctx.today)
-    total = ledger.year_total(ctx.session, member_id=person.id, today=ctx.today)
+    status, total = ledger.progress(ctx.session, member_id=person.id, rules=ctx.rules, today=ctx.today)
     lines = [f"{person.name}（{queries.branch_name(ctx.session, branch_id=person.branch_id)}）"
              f"本年积分 {total:g} / {ctx.rules.year_target:g}",
              "五个一：" + " ".join(f"{k.name}{'✓' if done else '✗'}" for k, done in status)]

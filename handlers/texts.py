@@ -31,9 +31,10 @@ def entry_line(rule: KindRule, entry: Entry) -> str:
     return f"#{entry.id} {entry.occurred_on:%m-%d} {shown}"
 
 
-def five_ones_line(ctx, periods: Iterable[str] = ("month",)) -> str:
+def five_ones_line(ctx, periods: Iterable[str] = ("month",), status=None) -> str:
     """本月五个一：读书 ✓ 心得 ✗ — for each named period, the 五个一 kinds due in it."""
-    status = ledger.five_ones_status(ctx.session, member_id=ctx.member.id, rules=ctx.rules, today=ctx.today)
+    if status is None:
+        status = ledger.five_ones_status(ctx.session, member_id=ctx.member.id, rules=ctx.rules, today=ctx.today)
     parts = []
     for period in dict.fromkeys(periods):
         marks = " ".join(f"{k.name} {'✓' if done else '✗'}" for k, done in status if k.required_period == period)
@@ -42,10 +43,17 @@ def five_ones_line(ctx, periods: Iterable[str] = ("month",)) -> str:
     return "；".join(parts)
 
 
-def year_line(ctx) -> str:
+def year_line(ctx, total: float | None = None) -> str:
     """本年积分 12 / 60."""
-    total = ledger.year_total(ctx.session, member_id=ctx.member.id, today=ctx.today)
+    if total is None:
+        total = ledger.year_total(ctx.session, member_id=ctx.member.id, today=ctx.today)
     return f"本年积分 {total:g} / {ctx.rules.year_target:g}"
+
+
+def status_line(ctx, periods: Iterable[str] = ("month",)) -> str:
+    """本月五个一：读书 ✓ 心得 ✗。本年积分 12 / 60 — from one query."""
+    status, total = ledger.progress(ctx.session, member_id=ctx.member.id, rules=ctx.rules, today=ctx.today)
+    return "。".join(filter(None, [five_ones_line(ctx, periods, status), year_line(ctx, total)]))
 
 
 def fit(text: str, limit: int = MAX_REPLY_BYTES, tail: str = "\n……（内容过长，已省略）") -> str:

@@ -43,7 +43,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_setup(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url)  # no pre-ping round trip per message: the dispatcher retries a dropped connection once
 
 
 def create_schema(engine: Engine, *, upgrade_if_behind: bool) -> None:

@@ -54,14 +54,14 @@ def _refusal(claim: Claim, rule: KindRule, rules: Rules, today: date) -> str | N
 
 def _score(session: Session, member: Member, claim: Claim, rule: KindRule, notes: list[str]) -> tuple[float, bool]:
     """Points for the claim after duplicate and cap checks, and whether it is a duplicate."""
-    year_start, year_end = period_bounds("year", claim.occurred_on)
-    if rule.titled and claim.title and queries.title_seen(
-            session, member_id=member.id, kind=rule.code, title=claim.title, start=year_start, end=year_end):
+    start, end = period_bounds(rule.cap_period, claim.occurred_on)
+    used_qty, used_pts, seen = queries.usage(
+        session, member_id=member.id, kind=rule.code, start=start, end=end,
+        title=claim.title if rule.titled else None, title_span=period_bounds("year", claim.occurred_on))
+    if seen:
         notes.append(f"《{claim.title}》今年已登记过，不重复计分")
         return 0.0, True
     quantity = claim.quantity
-    start, end = period_bounds(rule.cap_period, claim.occurred_on)
-    used_qty, used_pts = queries.usage(session, member_id=member.id, kind=rule.code, start=start, end=end)
     word = this_period_word(rule.cap_period).removeprefix("本")
     if rule.cap is not None and used_qty + quantity > rule.cap:
         counted = max(0.0, rule.cap - used_qty)
@@ -99,9 +99,18 @@ def record(session: Session, *, member: Member, claims: list[Claim], rules: Rule
             note="；".join(outcome.notes) or None, rule=_snapshot(rule),
             source_text=source_text, inbound_id=inbound_id,
         )
-        session.add(outcome.entry)
-        session.flush()
+        queries.insert_row(session, outcome.entry)
     return outcomes
+
+
+def progress(session: Session, *, member_id: int, rules: Rules,
+             today: date) -> tuple[list[tuple[KindRule, bool]], float]:
+    """Each 五个一 kind with whether it is done in its current period, and the member's counted
+    points for the calendar year of `today`: one query."""
+    kinds = rules.five_ones()
+    spans = {k.code: period_bounds(k.required_period, today) for k in kinds}
+    done, total = queries.progress(session, member_id=member_id, spans=spans, year=period_bounds("year", today))
+    return [(k, k.code in done) for k in kinds], total
 
 
 def year_total(session: Session, *, member_id: int, today: date) -> float:
@@ -112,7 +121,4 @@ def year_total(session: Session, *, member_id: int, today: date) -> float:
 
 def five_ones_status(session: Session, *, member_id: int, rules: Rules, today: date) -> list[tuple[KindRule, bool]]:
     """Each 五个一 kind with whether it is done in its current period."""
-    kinds = rules.five_ones()
-    spans = {k.code: period_bounds(k.required_period, today) for k in kinds}
-    done = queries.done_kinds(session, member_id=member_id, spans=spans)
-    return [(k, k.code in done) for k in kinds]
+    return progress(session, member_id=member_id, rules=rules, today=today)[0]

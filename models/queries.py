@@ -16,7 +16,7 @@ from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, select
 
-from models.tables import Branch, Entry, InboundMessage, Member
+from models.tables import Branch, Entry, InboundMessage, Member, PendingConfirmation
 
 COUNTED = "recorded"
 LIVE = ("recorded", "pending")
@@ -58,14 +58,14 @@ _POINTS_BY_KIND = (core_select(_E.kind, func.sum(_E.points))
                    .where(_E.member_id == bindparam("member_id"), counted(_E.status),
                           _E.occurred_on >= bindparam("start"), _E.occurred_on <= bindparam("end"))
                    .group_by(_E.kind))
-_USAGE = (core_select(func.coalesce(func.sum(_E.quantity), 0), func.coalesce(func.sum(_E.points), 0))
-          .where(_E.member_id == bindparam("member_id"), _E.kind == bindparam("kind"), _live(_E.status),
-                 _E.duplicate.is_(False), _E.occurred_on >= bindparam("start"), _E.occurred_on <= bindparam("end")))
-_TITLE_SEEN = (core_select(_E.id)
-               .where(_E.member_id == bindparam("member_id"), _E.kind == bindparam("kind"),
-                      _E.title == bindparam("title"), _live(_E.status),
-                      _E.occurred_on >= bindparam("start"), _E.occurred_on <= bindparam("end"))
-               .limit(1))
+_T = Entry.__table__.alias("seen").c
+_USAGE = (core_select(
+    func.coalesce(func.sum(_E.quantity), 0), func.coalesce(func.sum(_E.points), 0),
+    exists().where(_T.member_id == bindparam("member_id"), _T.kind == bindparam("kind"),
+                   _T.title == bindparam("title"), _live(_T.status),
+                   _T.occurred_on >= bindparam("title_start"), _T.occurred_on <= bindparam("title_end")))
+    .where(_E.member_id == bindparam("member_id"), _E.kind == bindparam("kind"), _live(_E.status),
+           _E.duplicate.is_(False), _E.occurred_on >= bindparam("start"), _E.occurred_on <= bindparam("end")))
 _LATEST = (select(Entry).where(Entry.member_id == bindparam("member_id"))
            .order_by(Entry.id.desc()).limit(bindparam("limit", type_=Integer)))
 _OWN_NEWEST = (select(Entry).where(Entry.member_id == bindparam("member_id"), _live(Entry.status))
@@ -73,6 +73,54 @@ _OWN_NEWEST = (select(Entry).where(Entry.member_id == bindparam("member_id"), _l
 _OWN_BY_ID = (select(Entry).where(Entry.member_id == bindparam("member_id"), _live(Entry.status),
                                   Entry.id == bindparam("entry_id"))
               .order_by(Entry.id.desc()).limit(1))
+
+
+def insert_row(session: Session, row) -> int:
+    """INSERT a new table object's column values as one Core statement; returns (and sets) its id.
+
+    Cheaper than the unit of work's flush for rows the session does not need to track."""
+    table = type(row).__table__
+    values = {column.name: getattr(row, column.name) for column in table.columns if column.name != "id"}
+    row.id = _core(session, _insert_statement(table), values).scalar_one()
+    return row.id
+
+
+@lru_cache(maxsize=16)
+def _insert_statement(table):
+    return table.insert().returning(table.c.id)
+
+
+@lru_cache(maxsize=2)
+def _sender_statement(by_openid: bool):
+    """The member behind a sender id, their messages in the last minute, whether a 是/否 question
+    waits for them: one round trip for what the dispatcher needs on every message."""
+    recent = _RECENT.scalar_subquery().label("recent")
+    waiting = exists().where(PendingConfirmation.__table__.c.member_id == _M.id).label("waiting")
+    statement = select(Member, recent, waiting)
+    if by_openid:
+        from models.binding import MemberBinding
+        return statement.join(MemberBinding, MemberBinding.member_id == Member.id).where(
+            MemberBinding.openid == bindparam("userid"))
+    return statement.where(Member.userid == bindparam("userid"))
+
+
+def sender(session: Session, *, userid: str, since: datetime, by_openid: bool = False) -> tuple[Member | None, int, bool]:
+    """For a channel's sender id (a WeCom userid, or an Official Account openid when `by_openid`):
+    the roster entry or None, how many messages it sent since `since`, and whether a question
+    waits for the member's 是/否."""
+    row = session.exec(_sender_statement(by_openid), params={"userid": userid, "since": since}).first()
+    if row is None:
+        return None, recent_messages(session, userid=userid, since=since), False
+    member, recent, waiting = row
+    return member, recent, bool(waiting)
+
+
+_SET_REPLY = InboundMessage.__table__.update().where(_I.id == bindparam("inbound_id")).values(reply=bindparam("reply"))
+
+
+def set_reply(session: Session, *, inbound_id: int, reply: str) -> None:
+    """Keep the reply on the claimed message, for WeCom's retries of it."""
+    _core(session, _SET_REPLY, {"inbound_id": inbound_id, "reply": reply})
 
 
 def member_by_userid(session: Session, *, userid: str) -> Member | None:
@@ -96,37 +144,42 @@ def points_by_kind(session: Session, *, member_id: int, start: date, end: date) 
     return {kind: float(total or 0) for kind, total in rows}
 
 
-def usage(session: Session, *, member_id: int, kind: str, start: date, end: date) -> tuple[float, float]:
-    """Quantity and points already used toward a cap (pending entries count too)."""
-    qty, pts = _core(session, _USAGE, {"member_id": member_id, "kind": kind, "start": start, "end": end}).one()
-    return float(qty), float(pts)
-
-
-def title_seen(session: Session, *, member_id: int, kind: str, title: str, start: date, end: date) -> bool:
-    """Whether the member already has a live entry of this kind with this title in the span."""
-    return _core(session, _TITLE_SEEN, {"member_id": member_id, "kind": kind, "title": title,
-                                        "start": start, "end": end}).first() is not None
+def usage(session: Session, *, member_id: int, kind: str, start: date, end: date,
+          title: str | None = None, title_span: tuple[date, date] | None = None) -> tuple[float, float, bool]:
+    """Quantity and points already used toward a cap between `start` and `end` (pending entries
+    count too), and whether a live entry of this kind already has `title` inside `title_span`;
+    one query."""
+    first, last = title_span or (start, end)
+    qty, pts, seen = _core(session, _USAGE, {
+        "member_id": member_id, "kind": kind, "start": start, "end": end,
+        "title": title, "title_start": first, "title_end": last}).one()
+    return float(qty), float(pts), bool(seen)
 
 
 @lru_cache(maxsize=64)
-def _done_kinds_statement(count: int):
-    """SELECT EXISTS(kind 0 in its span), EXISTS(kind 1 …): one index probe per kind."""
+def _progress_statement(count: int):
+    """SELECT EXISTS(kind 0 in its span), EXISTS(kind 1 …), (the year's points): one round trip,
+    one index probe per kind and one range of the member's counted entries."""
+    year_points = (core_select(func.coalesce(func.sum(_E.points), 0))
+                   .where(_E.member_id == bindparam("member_id"), counted(_E.status),
+                          _E.occurred_on >= bindparam("year_start"), _E.occurred_on <= bindparam("year_end"))
+                   .scalar_subquery())
     return core_select(*[
         exists().where(_E.member_id == bindparam("member_id"), _E.kind == bindparam(f"kind_{i}"),
                        _E.occurred_on >= bindparam(f"start_{i}"), _E.occurred_on <= bindparam(f"end_{i}"),
                        counted(_E.status), _E.duplicate.is_(False)).label(f"done_{i}")
-        for i in range(count)])
+        for i in range(count)], year_points.label("year_points"))
 
 
-def done_kinds(session: Session, *, member_id: int, spans: Mapping[str, tuple[date, date]]) -> set[str]:
-    """Which kinds have at least one counted, non-duplicate entry inside their own span."""
-    if not spans:
-        return set()
-    params = {"member_id": member_id}
+def progress(session: Session, *, member_id: int, spans: Mapping[str, tuple[date, date]],
+             year: tuple[date, date]) -> tuple[set[str], float]:
+    """Which kinds have a counted, non-duplicate entry inside their own span, and the member's
+    counted points inside `year` (first and last day), in one query."""
+    params = {"member_id": member_id, "year_start": year[0], "year_end": year[1]}
     for i, (kind, (start, end)) in enumerate(spans.items()):
         params.update({f"kind_{i}": kind, f"start_{i}": start, f"end_{i}": end})
-    flags = _core(session, _done_kinds_statement(len(spans)), params).one()
-    return {kind for kind, flag in zip(spans, flags) if flag}
+    *flags, total = _core(session, _progress_statement(len(spans)), params).one()
+    return {kind for kind, flag in zip(spans, flags) if flag}, float(total or 0)
 
 
 def latest_entries(session: Session, *, member_id: int, limit: int = 10) -> list[Entry]:
