@@ -38,6 +38,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("userid", "topic", "period_key", "occasion", name="uq_outbox_key"),
         Index("ix_outbox_status_id", "status", "id"),
+        Index("ix_outbox_run", "topic", "period_key", "occasion"),   # queued_userids, per job run
     )
     id: int | None = Field(default=None, primary_key=True)
     userid: str = Field(max_length=64)

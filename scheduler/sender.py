@@ -46,14 +46,22 @@ class DrainReport:
     aborted: str | None = None
 
 
-def _chunks(rows: list[queue.Claimed], size: int):
-    """Rows grouped by identical text, at most `size` recipients per group, in row order."""
+def _chunks(rows: list[queue.Claimed], size: int, *, more_may_follow: bool) -> list[list[queue.Claimed]]:
+    """Rows grouped by identical text, at most `size` recipients per group, in row order.
+
+    When the claim was full (`more_may_follow`), a text's last, partly filled group is left out
+    if at least one group is full: its rows go back to the queue (the drain's `release`) and
+    are claimed first next time, together with the rest of their text, so each text costs
+    ceil(recipients / size) calls however the claims cut it. Every claim still sends a full
+    group, so the drain always progresses.
+    """
     by_text: dict[str, list[queue.Claimed]] = {}
     for row in rows:
         by_text.setdefault(row.content, []).append(row)
-    for group in by_text.values():
-        for start in range(0, len(group), size):
-            yield group[start:start + size]
+    chunks = [group[start:start + size] for group in by_text.values() for start in range(0, len(group), size)]
+    if more_may_follow and any(len(chunk) == size for chunk in chunks):
+        return [chunk for chunk in chunks if len(chunk) == size]
+    return chunks
 
 
 def _record(engine: Engine, token: str, chunk: list[queue.Claimed], result: SendResult,
@@ -103,6 +111,7 @@ def drain(engine: Engine, *, config, settings: ReminderSettings, transport,
                                   lease_seconds=settings.send_lease_seconds, resend_window_seconds=dup_window)
         if not rows:
             return report
+        full = len(rows) == settings.claim_size
         try:
             with new_session(engine) as session:
                 rows, skipped, changed = recheck(session, rows, config=config, settings=settings, now=now())
@@ -110,7 +119,7 @@ def drain(engine: Engine, *, config, settings: ReminderSettings, transport,
             queue.finish(engine, token=token, ids=skipped, status="skipped", now=now())
             report.skipped += len(skipped)
             transport.prepare(row.userid for row in rows)
-            for chunk in _chunks(rows, per_call):
+            for chunk in _chunks(rows, per_call, more_may_follow=full):
                 if settings.quiet_at(now().astimezone(tz).time()):
                     report.quiet = True
                     return report

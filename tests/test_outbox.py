@@ -15,7 +15,7 @@ from sqlmodel import select
 from bot.cli import main
 from bot.config import build_config
 from models.db import new_session
-from models.outbox import Outbox, insert_ignore
+from models.outbox import Outbox, enqueue_notices, insert_ignore
 from models.tables import utcnow
 from scheduler import jobs, queue
 from scheduler.plan import Planned, outbox_rows
@@ -203,3 +203,20 @@ def test_the_redis_token_is_shared_and_refreshed_once():
     assert one.get(fetch) == two.get(fetch) == "token-1"
     assert two.get(fetch, stale="token-1") == "token-2" and one.get(fetch) == "token-2"
     assert len(fetched) == 2
+
+
+@pytest.mark.wecom
+def test_claims_that_cut_a_text_in_two_cost_no_extra_call(app, engine, config_data, fake_wecom):
+    config_data["reminders"].update(batch_size=2, claim_size=3)
+    config = build_config(config_data, source="test")
+    users = sorted(ROSTER_USERS)
+    with new_session(engine) as session:      # ids in order: A A A A B B — claims of 3 cut text A
+        enqueue_notices(session, [(u, "notice", "n1", "通知A") for u in users[:4]])
+        enqueue_notices(session, [(u, "notice", "n1", "通知B") for u in users[4:]])
+        session.commit()
+    with jobs.transport_for(config, load_settings(config), engine) as transport:
+        report = drain(engine, config=config, settings=load_settings(config), transport=transport)
+    assert report.sent == 6
+    assert sorted((call.content, len(call.touser)) for call in fake_wecom.sends) == [
+        ("通知A", 2), ("通知A", 2), ("通知B", 2)]                  # ceil(4/2) + ceil(2/2)
+    assert set(statuses(engine).values()) == {"sent"}
