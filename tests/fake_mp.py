@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tests.channel import userid_for
-from tests.fake_wecom import FakeApi
+from tests.fake_wecom import FakeApi, JsonHandler
 
 
 @dataclass
@@ -107,14 +106,7 @@ class FakeMp(FakeApi):
 
 def handler_for(fake: FakeMp):
     """The HTTP request handler class serving `fake`."""
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self, answer: dict) -> None:
-            data = json.dumps(answer, ensure_ascii=False).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JsonHandler):
 
         def do_GET(self):  # noqa: N802 (http.server's naming)
             url = urlparse(self.path)

@@ -145,15 +145,20 @@ class FakeWeCom(FakeApi):
         return {"errcode": 0, "errmsg": "ok", "invaliduser": "|".join(invalid)}
 
 
+class JsonHandler(BaseHTTPRequestHandler):
+    """An API request handler that answers JSON, as WeCom's and WeChat's servers do."""
+
+    def _reply(self, answer: dict) -> None:
+        data = json.dumps(answer, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
 def _handler(fake: FakeWeCom):
-    class Handler(BaseHTTPRequestHandler):
-        def _reply(self, answer: dict) -> None:
-            data = json.dumps(answer).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    class Handler(JsonHandler):
 
         def do_GET(self):  # noqa: N802 (http.server's naming)
             url = urlparse(self.path)
