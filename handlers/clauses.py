@@ -8,24 +8,40 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from handlers.dates import DateMark
 from handlers.numerals import Quantity
 from handlers.tokens import MASK, Clause, Mention, mask
 
-HARD_SEP = re.compile(r"[,;。!?\n\r]|还|但是?|不过|可是|然后|另外")
+HARD_SEP = re.compile(r"[,;。!?\n\r]|还(?!是)|但是?|不过|可是|然后|另外")
 SOFT_SEP = re.compile(r"[、\s和及与跟并/&+]|以及|同时|而且")
 FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|喔|嘿|哇|我|也|都|请|帮|登记|记录|上报|申报|报"
                     r"|一下|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
                     r"|今早|今晚|[\W_]")
 _SPACES = re.compile(r"\s+")
+_VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:您好|你好|好)?(?![\w\0]))?")  # 书记 党课
+
+
+def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
+    """还 as `still` (书还没读, 难题还在排查) after a bare topic: no separator. After an amount or a
+    title it is `and also` (读书一本还没交流心得)."""
+    return (sep.group() == "还" and masked[sep.end():sep.end() + 1] in ("没", "未", "不", "在")
+            and not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark))
+                        for t in tokens))
 
 
 def clauses(text: str, tokens: list, masked: str) -> list[Clause]:
-    """Cut at hard separators outside tokens; each clause gets the tokens that start in it."""
-    found, start = [], 0
+    """Cut at hard separators outside tokens; each clause gets the tokens that start in it and
+    remembers the separator word before it (还, 但是)."""
+    found, start, after = [], 0, ""
     for sep in HARD_SEP.finditer(masked):
-        found.append(Clause(start, sep.start(), sep.group() == "?"))
-        start = sep.end()
-    found.append(Clause(start, len(text), False))
+        if _still(masked, sep, tokens, start):
+            continue
+        if sep.group().isalpha() and not masked[start:sep.start()].strip():  # ，但是 / ，还
+            start, after = sep.end(), sep.group()
+            continue
+        found.append(Clause(start, sep.start(), sep.group() == "?", after=after))
+        start, after = sep.end(), sep.group() if sep.group().isalpha() else ""
+    found.append(Clause(start, len(text), False, after=after))
     starts = [c.start for c in found]
     for token in sorted(tokens, key=lambda t: t.start):
         found[bisect_right(starts, token.start) - 1].tokens.append(token)
@@ -50,7 +66,7 @@ def scoped(masked: str, clause: Clause) -> list[Clause]:
             merged[-1].tokens.extend(part.tokens)
         else:
             merged.append(part)
-    merged[-1].asked = clause.asked
+    merged[0].after, merged[-1].asked = clause.after, clause.asked
     return merged if len(merged) > 1 else [clause]
 
 
@@ -65,5 +81,6 @@ def cue_text(text: str, clause: Clause) -> str:
 
 
 def is_bare(text: str, clause: Clause) -> bool:
-    """Nothing in the clause but kind words, dates and filler (书, 今天读书, 党课)."""
-    return not FILLER.sub("", mask(text, clause.tokens, clause.start, clause.end))
+    """Nothing in the clause but kind words, dates, filler and a greeting (书, 今天读书, 书记 党课)."""
+    rest = mask(text, clause.tokens, clause.start, clause.end)
+    return not FILLER.sub("", rest[_VOCATIVE.match(rest).end():])

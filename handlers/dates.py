@@ -35,6 +35,10 @@ def _last_quarter(today: date) -> date:
     return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1) - timedelta(days=1)
 
 
+def _next_month(today: date) -> date:
+    return _month_end(today.year, today.month) + timedelta(days=1)
+
+
 def _days(n: int):
     return lambda today: today + timedelta(days=n)
 
@@ -46,7 +50,8 @@ RELATIVE = {
     **dict.fromkeys(("昨天", "昨日", "昨儿", "昨晚"), _days(-1)),
     "前天": _days(-2), "大前天": _days(-3), "明天": _days(1), "明日": _days(1), "后天": _days(2),
     **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
-    "下周": _days(7), "下星期": _days(7),
+    "下周": _days(7), "下星期": _days(7), "下个月": _next_month, "下月": _next_month,
+    "明年": lambda t: date(t.year + 1, 1, 1),
     "上个月": _last_month, "上月": _last_month,
     "去年": lambda t: date(t.year - 1, 12, 31), "前年": lambda t: date(t.year - 2, 12, 31),
     "上季度": _last_quarter, "上个季度": _last_quarter,
@@ -127,7 +132,8 @@ _PATTERNS = [
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
     (re.compile(_N + r"\s*月份?(?![\d日号])"), lambda t, m: _month(t, _num(m[1]))),
     (re.compile(_N + r"\s*[日号](?!\d)"), lambda t, m: _day(t, _num(m[1]))),
-    (re.compile(r"(上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"),
+    (re.compile(r"(上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
+                r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday
      lambda t, m: _weekday(t, m[1] or "", m[2])),
 ]
 STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼") | {w[0] for w in RELATIVE}  # first characters

@@ -29,6 +29,7 @@ class Group:
     level: str | None = None
     quantities: list[Quantity] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    again: bool = False  # its clause adds one more (这个月又做了个课件): no mere elaboration
 
 
 def groups(clause: Clause) -> list[Group]:
@@ -56,6 +57,16 @@ def _neighbours(found: list[Group], starts: list[int], start: int, end: int):
     """The last group starting before `start` and the first starting at or after `end`."""
     before, after = bisect_left(starts, start), bisect_left(starts, end)
     return (found[before - 1] if before else None), (found[after] if after < len(found) else None)
+
+
+def _head(group: Group, found: list[Group], masked: str, q: Quantity, kinds: Sequence[KindWords]) -> Group:
+    """The last kind word of a noun phrase that starts with `group` (一个安全培训课件: 课件), when
+    the quantity before it fits its unit."""
+    index = found.index(group)
+    while index + 1 < len(found) and masked[found[index].end:found[index + 1].start] in ("", "的") \
+            and in_unit(1, q.unit, kinds[found[index + 1].kind].unit) is not None:
+        index += 1
+    return found[index]
 
 
 def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[int], masked: str,
@@ -89,7 +100,8 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     marks = sorted((t for t in clause.tokens if isinstance(t, (Mention, Quantity))), key=lambda t: t.start)
     for token in clause.tokens:
         if isinstance(token, Quantity):
-            owners = _quantity_owners(token, marks, found, starts, masked, kinds)
+            owners = [g if g.start < token.start else _head(g, found, masked, token, kinds)
+                      for g in _quantity_owners(token, marks, found, starts, masked, kinds)]
             for group in owners:
                 group.quantities.append(token)
         elif isinstance(token, Title):
@@ -104,14 +116,19 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     return orphans
 
 
-def carry(orphans: list, group: Group) -> None:
+def carry(orphans: list, group: Group, again: bool) -> list[Group]:
     """`读书，2本` / `读了2本书，分别是《红岩》和《活着》`: a clause of only quantities or titles
-    completes the group before it."""
+    completes the group before it; one that adds more (昨天又参加了2学时) is a new group of its
+    kind, returned."""
+    added = []
     for token in orphans:
         if isinstance(token, Title):
             group.titles.append(token.text)
         elif not group.quantities:
             group.quantities.append(token)
+        elif again and not added:
+            added.append(Group(group.kind, token.start, token.end, group.level, [token], again=True))
+    return added
 
 
 def evident(group: Group) -> bool:
@@ -147,4 +164,4 @@ def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
     something of its own (研究生毕业，拿到硕士学位: one degree, 硕士)."""
     kinds = {g.kind for _, found in reports for g in found if evident(g)}
     for _, found in reports:
-        found[:] = [g for g in found if evident(g) or g.kind not in kinds]
+        found[:] = [g for g in found if evident(g) or g.again or g.kind not in kinds]

@@ -4,28 +4,34 @@ others, a thank-you). Only language-level words live here, never kind words. Pur
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from handlers.clauses import cue_text
+from handlers.dates import DateMark
 from handlers.numerals import Quantity
 from handlers.titles import Title
 from handlers.tokens import Clause
 
-_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么|啥|哪|多少|几分|何时|多久|是否|能否|可否|吗"
-                       r"|(?:算|要|能|得|需|可以|最多|至少)几"
-                       r"|么$|积分|排名|进度|得分|分数|上限|规则|算分|计分|加分|扣分|查询|查一下|查看"
-                       r"|(\w)[不没]\1|(?<=\w)[不没]$")
+_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么|(?<!那)(?<!那个)啥|哪|多少|几分|何时|多久|是否"
+                       r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少)\w?几"  # 最多记几次, 要做几次
+                       r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|加分|扣分|查询|查一下|查看"
+                       r"|(\w)[不没]\1|(?<=\w)[不没]$|[了过]没有?$")  # 报上了没有
+# asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
+_ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗")
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
-_NEGATION = re.compile(r"没|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)|(?<!难)忘"
+_NEGATION = re.compile(r"没|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
+                       r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
                        r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(?!了)|计划(?!了)|希望|即将|将要|需要|应该"
+_PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|推荐|值得"
                    r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
-_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合")  # a plan-like cue, unless the clause says it was done
+_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人")  # unless done
+_PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像")
-_NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|转发")
+_NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -35,16 +41,42 @@ def _done(text: str, clause: Clause) -> bool:
         isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
 
 
-def mood(text: str, clause: Clause) -> str:
-    """"question", "negation", "plan" (intent, opinion, hypothesis) or "report"."""
+def later(clause: Clause, today: date) -> bool:
+    """The clause names a day after today (下周, 明天, 明年)."""
+    return any(isinstance(t, DateMark) and t.on and t.on > today for t in clause.tokens)
+
+
+def _future(clause: Clause, today: date) -> bool:
+    """A day after today and no amount or title: a plan (下周交流心得, 明年想报个自考)."""
+    return later(clause, today) and not any(
+        isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
+
+
+def mood(text: str, clause: Clause, today: date) -> str:
+    """"question", "negation", "plan" (intent, opinion, hypothesis, a later day) or "report"."""
     cue = cue_text(text, clause)
     if clause.asked or _QUESTION.search(cue):
         return "question"
     if _NEGATION.search(cue) or any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
         return "negation"
-    if _PLAN.search(cue):
+    if _PLAN.search(cue) or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today):
         return "plan"
     return "plan" if _OPINION.search(cue) and not _done(text, clause) else "report"
+
+
+def eligible(text: str, clause: Clause) -> bool:
+    """The clause asks whether something counts (这个能报读书吗, 能算吗)."""
+    return bool(_ELIGIBLE.search(cue_text(text, clause)))
+
+
+def again(text: str, clause: Clause) -> bool:
+    """The clause adds one more of something (又做了个课件, 还参加了2学时)."""
+    return clause.after == "还" or "又" in cue_text(text, clause)
+
+
+def contrasts(clause: Clause) -> bool:
+    """The clause begins with 但是/可是/不过: a negation in it denies what came before."""
+    return clause.after in ("但", "但是", "可是", "不过")
 
 
 def hedged(text: str, clause: Clause) -> bool:

@@ -18,17 +18,19 @@ CN_NUMERAL = "".join(DIGITS) + "".join(MULTIPLIERS) + "几"
 # "count" units are interchangeable counts, "day" is a duration no hour count can be read from.
 UNITS = {
     "学时": "hour", "小时": "hour", "课时": "hour", "钟头": "hour", "hours": "hour", "hour": "hour",
+    "学是": "hour",  # the usual pinyin typo of 学时
     "hrs": "hour", "hr": "hour", "h": "hour",
     "分钟": "minute", "min": "minute",
     "天": "day", "日": "day", "周": "day", "星期": "day", "个月": "day", "月": "day", "年": "day",
-    **{u: "count" for u in "本次个项篇门部回场堂节份批件条册套遍趟张期轮"},
+    **{u: "count" for u in "本次个项篇门科部回场堂节份批件条册套遍趟张期轮"},
 }
 _UNIT_WORDS = sorted(UNITS, key=len, reverse=True)
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _LONGEST = 12  # a longer run of digits or numerals is no count (an id, a phone number)
 _CN_RUN = re.compile(f"[{CN_NUMERAL}]{{1,{_LONGEST + 1}}}")
 _RANGE_LINK = re.compile(r"\s*(?:-|~|到|至)\s*")
-STARTS = frozenset("0123456789半好若不很许大些点多会" + CN_NUMERAL)  # first characters of quantities
+_UNIT_FIRST = re.compile(r"(学时|课时|小时)\s*[:：]?\s*")  # 学时24: the number after the unit word
+STARTS = frozenset("0123456789半好若不很许大些点多会学课小" + CN_NUMERAL)  # first characters of quantities
 _VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
                     r"|多(?=[本次个项篇门部回场堂节份批件条])")
 
@@ -99,6 +101,8 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
     """
     if pos and (text[pos - 1] == "第" or text[pos - 1].isdigit() or text[pos - 1] == "."):
         return None
+    if text[pos] in "学课小":
+        return _unit_first(text, pos)
     if text[pos] == "半":
         end, value, vague = pos + 1, 0.5, False
     else:
@@ -130,15 +134,32 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
     return Quantity(pos, end, value, unit, vague)
 
 
+def _unit_first(text: str, pos: int) -> Quantity | None:
+    """`学时24`, `培训学时：4`: an hour count written after its unit word (not before another unit)."""
+    unit = _UNIT_FIRST.match(text, pos)
+    found = _number_at(text, unit.end()) if unit else None
+    if not found or found[1] is None or _unit_at(text, found[0]) or text[found[0]:found[0] + 1].isdigit():
+        return None
+    return Quantity(pos, found[0], found[1], unit[1], found[2])
+
+
 def match_vague(text: str, pos: int) -> Quantity | None:
     """A vague amount word (一些, 点, 好几, 很多, 多本 ...) at pos, as a Quantity without value."""
     found = _VAGUE.match(text, pos)
-    return Quantity(pos, found.end(), None, None, vague=True) if found else None
+    if not found:
+        return None
+    mass = "点" in found.group()  # 一点心得: a little of something, never a count of it
+    return Quantity(pos, found.end(), None, "点" if mass else None, vague=True)
 
 
 def dimension(unit: str | None) -> str | None:
     """The dimension of a unit word ("hour", "minute", "count", "day"), None if unknown."""
     return UNITS.get(unit or "")
+
+
+def occasions(unit: str | None) -> bool:
+    """Whether the unit counts occasions (次, 回): a mass amount (一点心得) is no count of them."""
+    return unit in ("次", "回", "场")
 
 
 def in_unit(value: float, unit: str | None, kind_unit: str) -> float | None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from handlers import dates, numerals, titles
 from handlers.dates import match_date
-from handlers.numerals import Quantity, match_quantity, match_vague
+from handlers.numerals import Quantity, dimension, match_quantity, match_vague
 from handlers.titles import Title, title_at
 from handlers.tokens import Mention, end_before, fold
 
@@ -22,7 +22,11 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
-           "学习强国")  # never kind words (学习强国 is the app, not a study session)
+           "学习强国", "在职学习")  # never kind words (学习强国 is the app; 在职学习 studies for a degree)
+# characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 业务心德, 工作难提.
+# Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
+TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
+         "论": "轮"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|总结|计划|安排|内容|要求|台账|如下|目标")  # 学习情况: no mention
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
@@ -36,6 +40,11 @@ def normalise(text: str) -> tuple[str, str]:
     return raw, fold(raw)
 
 
+def _typos(word: str) -> list[str]:
+    """The word with one character replaced by a same-sounding one (深度会谈 -> 深度会淡)."""
+    return [word[:i] + typo + word[i + 1:] for i, char in enumerate(word) for typo in TYPOS.get(char, "")]
+
+
 @lru_cache(maxsize=16)
 def lexicon(kinds: tuple[KindWords, ...]) -> dict[str, list[tuple[str, int | None, str | None]]]:
     """First character -> [(word, kind index or None for a blocked word, level)], longest first."""
@@ -43,6 +52,9 @@ def lexicon(kinds: tuple[KindWords, ...]) -> dict[str, list[tuple[str, int | Non
     for index, kind in enumerate(kinds):
         words += [(fold(unicodedata.normalize("NFKC", w)), index, None) for w in kind.synonyms if w.strip()]
         words += [(fold(unicodedata.normalize("NFKC", w)), index, w) for w in kind.levels if w.strip()]
+    known = {w for w, _, _ in words}
+    words += [(typo, kind, level) for word, kind, level in words if kind is not None and len(word) >= 3
+              for typo in _typos(word) if typo not in known]
     table: dict[str, list] = {}
     for entry in sorted(words, key=lambda e: -len(e[0])):
         table.setdefault(entry[0][0], []).append(entry)
@@ -88,10 +100,13 @@ def mentions(masked: str, words: dict) -> list[Mention]:
 
 def prune(tokens: list, masked: str) -> list:
     """Keep a bare number (读书2) or a quoted title (读书“红岩”) only right after a kind word
-    or its quantity; 10kV and 参加“安全生产月”培训 are plain text."""
+    or its quantity; 10kV and 参加“安全生产月”培训 are plain text. A count before 是 names one of
+    several already counted (读了两本书一本是乡土中国): no quantity."""
     ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
     kept = []
     for t in tokens:
+        if isinstance(t, Quantity) and dimension(t.unit) == "count" and masked.startswith("是", t.end):
+            continue
         if isinstance(t, Quantity) and t.bare:
             after = masked[t.end:t.end + 1]
             if end_before(masked, t.start) not in ends or after.isalnum() or after == ".":

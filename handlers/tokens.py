@@ -27,6 +27,7 @@ class Clause:
     end: int
     asked: bool  # ended with a question mark
     tokens: list = field(default_factory=list)
+    after: str = ""  # the hard separator before it (还, 但是, ...), "" for none or punctuation
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,123 @@
+"""From the groups of the report clauses to items, each on its date; and the message's intent.
+
+Pure; no I/O. Used by handlers.parser.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from datetime import date
+
+from handlers import intent
+from handlers.clauses import is_bare
+from handlers.dates import DateMark
+from handlers.groups import Group, evident
+from handlers.numerals import Quantity, dimension, in_unit, occasions
+from handlers.reading import Item, KindWords, Reading
+from handlers.tokens import Clause
+
+Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
+_ATTRIBUTE = re.compile(r"\w[^,。\s]*的")  # 上个月处理主变故障的心得: the date is the thing's
+
+
+def _best_quantity(quantities: list[Quantity], unit: str) -> Quantity | None:
+    """An exact quantity in a fitting unit if there is one, else any fitting one, else the first.
+    A mass amount (一点心得) says nothing of how many times something was done."""
+    if occasions(unit):
+        quantities = [q for q in quantities if q.unit != "点"]
+    fitting = [q for q in quantities if q.value is None or in_unit(q.value, q.unit, unit) is not None]
+    exact = [q for q in fitting if q.value is not None and not q.vague]
+    return (exact or fitting or quantities or [None])[0]
+
+
+def _items(group: Group, kind: KindWords, on: date, sure: bool) -> list[Entry]:
+    """The items a group stands for, each with whether it can be recorded without asking.
+
+    Unsure: a vague amount (guess: its lower bound, or 1); a unit contradicting the kind's
+    (guess 1); no hours for an hour-measured kind; a fraction of a counted thing; no level for
+    a kind with levels; more titles than the count given. Counted kinds give one item per title.
+    """
+    q = _best_quantity(group.quantities, kind.unit)
+    value = in_unit(q.value, q.unit, kind.unit) if q and q.value is not None else None
+    sure = sure and (q is None or (value is not None and not q.vague))
+    if q is None and dimension(kind.unit) == "hour":
+        sure = False
+    value = 1.0 if value is None else value
+    if dimension(kind.unit) == "count" and value != int(value):
+        sure = False
+    if kind.levels and not group.level:
+        sure = False
+    has = evident(group)
+    if not group.titles or dimension(kind.unit) not in (None, "count"):
+        title = "、".join(group.titles) or None
+        return [(Item(kind.code, value, title, group.level, on), sure, has)]
+    items = [Item(kind.code, 1.0, title, group.level, on) for title in group.titles]
+    if q and q.value is not None and value < len(items):
+        sure = False
+    elif q and q.value is not None and value > len(items):
+        items.append(Item(kind.code, value - len(items), None, group.level, on))
+    return [(item, sure, has) for item in items]
+
+
+def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | None,
+             found: list[Group]) -> DateMark | None:
+    """The date said last before the group in its clause; else one said after it with no group
+    after it (党课昨天参加了); else the last one of the clauses before. A date inside a phrase
+    describing the thing (上个月处理…的心得) yields to another date said for the activity."""
+    before = bisect_left([d.start for d in said], group.start)
+    later = said[before] if before < len(said) and not any(g.start > said[before].start for g in found) else None
+    own = said[before - 1] if before else None
+    if own and _ATTRIBUTE.fullmatch(text, own.end, group.start):
+        own = later or (said[before - 2] if before > 1 else carried) or own
+    return own or later or carried
+
+
+def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMark | None,
+                 kinds: tuple[KindWords, ...], today: date) -> list[Entry]:
+    """Items of one report clause; all unsure when the clause hedges (大概, 左右, 或), names an
+    impossible date, or holds nothing but kind words (书, 今天读书, 读书和交流心得). A mention
+    with nothing of its own dated after today is a plan (心得明天班会上交流): no item."""
+    bare = not any(evident(g) or g.again for g in found) and is_bare(text, clause)
+    sure = not bare and not intent.hedged(text, clause)
+    said = sorted((t for t in clause.tokens if isinstance(t, DateMark)), key=lambda d: d.start)
+    entries = []
+    for group in found:
+        mark = _date_of(text, group, said, carried, found)
+        on = mark.on if mark and mark.on else today
+        if on > today and not evident(group):
+            continue
+        entries += _items(group, kinds[group.kind], on, sure and (mark is None or mark.on is not None))
+    return entries
+
+
+def carried_dates(text: str, clauses: list[Clause]) -> list[DateMark | None]:
+    """For each clause, the last date said before it (a date covers what follows it); a clause
+    holding only a date (读书一本，10月的) dates the clause before it."""
+    result, last = [], None
+    for index, clause in enumerate(clauses):
+        said = [t for t in clause.tokens if isinstance(t, DateMark)]
+        if index and said and len(said) == len(clause.tokens) and is_bare(text, clause):
+            result[-1] = said[-1]
+        result.append(last)
+        last = max(said, key=lambda d: d.start, default=last)
+    return result
+
+
+def conclude(entries: list[Entry], negated: set[str], asked: bool, eligible: bool,
+             topic: str | None) -> Reading:
+    """The message's intent from its clauses.
+
+    A kind the member says was not done drops its mentions that have nothing of their own and
+    makes a firm report of it unsure. A question whether something counts (能报吗) is a question;
+    another question next to a firm report is unsure (ask before recording); otherwise a question
+    wins. Then report (all sure) or unsure, then negation, else chatter.
+    """
+    kept = [(item, sure and item.kind not in negated) for item, sure, has in entries
+            if has or item.kind not in negated]
+    items = tuple(item for item, _ in kept)
+    if asked:
+        firm = any(sure for _, sure in kept) and not eligible
+        return Reading("unsure", items) if firm else Reading("question", topic=topic)
+    if kept:
+        return Reading("report" if all(sure for _, sure in kept) else "unsure", items)
+    return Reading("negation") if negated else Reading("chatter")
