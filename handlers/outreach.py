@@ -9,8 +9,7 @@ from sqlmodel import select
 from handlers import texts
 from handlers.registry import Context, command
 from models import queries, reach
-from models.archive import build_archive
-from models.outbox import Outbox, attach, enqueue_notices
+from models.outbox import Outbox, archive_request, enqueue_notices
 from models.periods import this_period_word
 from scheduler.recipients import owing_members
 
@@ -71,8 +70,7 @@ def export(ctx: Context) -> str:
     if ctx.config.wechat.channel == "mp":
         return (f"公众号不能发送文件。{branch} {year} 年积分档案请由管理员导出："
                 f"hongling report export --branch {branch} --year {year} --out 档案.xlsx")
-    data = build_archive(ctx.session, branch_id=ctx.member.branch_id, year=year, rules=ctx.rules)
-    content = attach(ctx.session, filename=f"{branch}-{year}年积分档案.xlsx", data=data)
+    content = archive_request(branch_id=ctx.member.branch_id, year=year, filename=f"{branch}-{year}年积分档案.xlsx")
     enqueue_notices(ctx.session, [(ctx.member.userid, "export", f"m{ctx.message.inbound_id}", content)],
                     occasion=ctx.today)
     reach.audit(ctx.session, actor=ctx.member, action="export", target=f"branch:{ctx.member.branch_id}",

@@ -153,7 +153,8 @@ def enqueue_one(session, *, userid: str, topic: str, period: str, text: str) -> 
 
 
 class Attachment(SQLModel, table=True):
-    """A file to push (the 积分档案 XLSX); an outbox row names it by `attachment_marker`."""
+    """A stored file to push; an outbox row names it by ATTACHMENT_MARK. Archives are no longer
+    stored (ARCHIVE_MARK builds them when sent); rows queued before that still send theirs."""
 
     id: int | None = Field(default=None, primary_key=True)
     filename: str = Field(max_length=200)
@@ -164,16 +165,24 @@ class Attachment(SQLModel, table=True):
 ATTACHMENT_MARK = "\x1eattachment:"
 
 
-def attach(session, *, filename: str, data: bytes) -> str:
-    """Store a file; returns the outbox content that sends it."""
-    row = Attachment(filename=filename, data=data)
-    session.add(row)
-    session.flush()
-    return f"{ATTACHMENT_MARK}{row.id}:{filename}"
+ARCHIVE_MARK = "\x1earchive:"
 
 
-def load_attachment(engine, content: str) -> tuple[str, bytes] | None:
-    """(filename, bytes) if an outbox content names an attachment, else None."""
+def archive_request(*, branch_id: int, year: int, filename: str) -> str:
+    """The outbox content that sends a branch's yearly 积分档案, built when it is sent: the chat
+    request that asks for it answers at once, however large the branch and its year."""
+    return f"{ARCHIVE_MARK}{branch_id}:{year}:{filename}"
+
+
+def load_attachment(engine, content: str, *, rules=None) -> tuple[str, bytes] | None:
+    """(filename, bytes) if an outbox content names a file (stored, or an archive to build with
+    `rules`), else None."""
+    if content.startswith(ARCHIVE_MARK):
+        from models.archive import build_archive
+        from models.db import new_session
+        branch_id, year, filename = content[len(ARCHIVE_MARK):].split(":", 2)
+        with new_session(engine) as session:
+            return filename, build_archive(session, branch_id=int(branch_id), year=int(year), rules=rules)
     if not content.startswith(ATTACHMENT_MARK):
         return None
     attachment_id = int(content[len(ATTACHMENT_MARK):].split(":", 1)[0])

@@ -129,7 +129,7 @@ def drain(engine: Engine, *, config, settings: ReminderSettings, transport,
                 if not chunk:
                     continue
                 userids = [row.userid for row in chunk]
-                attachment = load_attachment(engine, chunk[0].content)
+                attachment = load_attachment(engine, chunk[0].content, rules=config.rules)
                 result = (transport.send_file(userids, *attachment) if attachment
                           else transport.send(userids, chunk[0].content))
                 report.calls += 1
