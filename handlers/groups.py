@@ -53,6 +53,19 @@ def groups(clause: Clause) -> list[Group]:
     return found
 
 
+def drop_programmes(clause: Clause, found: list[Group]) -> list[Group]:
+    """A level word alone (本科) next to another kind's word, with an amount after it, names the
+    programme of that activity (自考本科过了两门课, 本科自考过了一门: exams), not a degree; with a
+    degree word (自考本科毕业) or as the object (读完本科) it is one."""
+    def programme(i: int, g: Group) -> bool:
+        if not g.level or g.end - g.start != len(g.level):
+            return False
+        beside = [n for n in found[max(i - 1, 0):i] + found[i + 1:i + 2]
+                  if n.kind != g.kind and (n.end == g.start or g.end == n.start)]
+        return bool(beside) and any(isinstance(t, Quantity) and t.start >= g.end for t in clause.tokens)
+    return [g for i, g in enumerate(found) if not programme(i, g)]
+
+
 def _neighbours(found: list[Group], starts: list[int], start: int, end: int):
     """The last group starting before `start` and the first starting at or after `end`."""
     before, after = bisect_left(starts, start), bisect_left(starts, end)

@@ -27,9 +27,12 @@ _PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(
                    r"|推荐|值得"
                    r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
-_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人")  # unless done
+_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人"  # unless done
+                      r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
+_PRAISE = re.compile(r"祝贺|恭喜|贺喜|点赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
+_UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像")
 _NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
@@ -53,15 +56,22 @@ def _future(clause: Clause, today: date) -> bool:
 
 
 def mood(text: str, clause: Clause, today: date) -> str:
-    """"question", "negation", "plan" (intent, opinion, hypothesis, a later day) or "report"."""
+    """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others)
+    or "report"."""
     cue = cue_text(text, clause)
     if clause.asked or _QUESTION.search(cue):
         return "question"
     if _NEGATION.search(cue) or any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
         return "negation"
-    if _PLAN.search(cue) or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today):
+    if _PLAN.search(cue) or _PRAISE.search(text, clause.start, clause.end) or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today):
         return "plan"
     return "plan" if _OPINION.search(cue) and not _done(text, clause) else "report"
+
+
+def unfinished(text: str, clause: Clause) -> bool:
+    """The clause says something begun is not finished yet (还没看完): after a clause saying it is
+    under way (我正在看《三体》) that is progress, not a negation."""
+    return bool(_UNFINISHED.search(text, clause.start, clause.end))
 
 
 def eligible(text: str, clause: Clause) -> bool:

@@ -14,10 +14,12 @@ from handlers.dates import DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension, in_unit, occasions
 from handlers.reading import Item, KindWords, Reading
-from handlers.tokens import Clause
+from handlers.tokens import Clause, Mention
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 _ATTRIBUTE = re.compile(r"\w[^,。\s]*的")  # 上个月处理主变故障的心得: the date is the thing's
+# a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
+_ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
 
 
 def _best_quantity(quantities: list[Quantity], unit: str) -> Quantity | None:
@@ -72,12 +74,32 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     return own or later or carried
 
 
+def _own_day(clause: Clause, today: date) -> bool:
+    """The clause names a day before today of its own."""
+    return any(isinstance(t, DateMark) and t.on and t.on < today for t in clause.tokens)
+
+
+def dated_log(clauses: list[Clause], today: date) -> bool:
+    """Three or more report clauses each name a past day of their own (11月2日 读书… 11月9日 心得交流…,
+    周一党课，周三培训4学时…): a log of what was done, day by day."""
+    return sum(_own_day(c, today) for c in clauses) >= 3
+
+
+def _done_on_day(text: str, clause: Clause, today: date, log: bool) -> bool:
+    """A bare clause that still says something was done: an entry of a dated log, or a verb of doing
+    said of a past day (上周二交流心得; 昨天读书 stays a bare kind word)."""
+    return _own_day(clause, today) and (log or any(
+        isinstance(t, Mention) and _ACTION.match(text, t.start) for t in clause.tokens))
+
+
 def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMark | None,
-                 kinds: tuple[KindWords, ...], today: date) -> list[Entry]:
+                 kinds: tuple[KindWords, ...], today: date, log: bool = False) -> list[Entry]:
     """Items of one report clause; all unsure when the clause hedges (大概, 左右, 或), names an
-    impossible date, or holds nothing but kind words (书, 今天读书, 读书和交流心得). A mention
-    with nothing of its own dated after today is a plan (心得明天班会上交流): no item."""
-    bare = not any(evident(g) or g.again for g in found) and is_bare(text, clause)
+    impossible date, or holds nothing but kind words (书, 今天读书, 读书和交流心得) and says
+    nothing was done on a past day (`_done_on_day`). A mention with nothing of its own dated
+    after today is a plan (心得明天班会上交流): no item."""
+    bare = (not any(evident(g) or g.again for g in found) and is_bare(text, clause)
+            and not _done_on_day(text, clause, today, log))
     sure = not bare and not intent.hedged(text, clause)
     said = sorted((t for t in clause.tokens if isinstance(t, DateMark)), key=lambda d: d.start)
     entries = []

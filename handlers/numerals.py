@@ -30,7 +30,8 @@ _LONGEST = 12  # a longer run of digits or numerals is no count (an id, a phone 
 _CN_RUN = re.compile(f"[{CN_NUMERAL}]{{1,{_LONGEST + 1}}}")
 _RANGE_LINK = re.compile(r"\s*(?:-|~|到|至)\s*")
 _UNIT_FIRST = re.compile(r"(学时|课时|小时)\s*[:：]?\s*")  # 学时24: the number after the unit word
-STARTS = frozenset("0123456789半好若不很许大些点多会学课小" + CN_NUMERAL)  # first characters of quantities
+_TIMES = re.compile(r"[×✕✖*]\s*|(?<![a-z0-9])x\s*(?=\d)")  # 心得交流×2: a count of times
+STARTS = frozenset("0123456789半好若不很许大些点多会学课小×✕✖*x" + CN_NUMERAL)  # first characters of quantities
 _VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
                     r"|多(?=[本次个项篇门部回场堂节份批件条])")
 
@@ -94,13 +95,19 @@ def _unit_at(text: str, pos: int) -> str | None:
 
 
 def match_quantity(text: str, pos: int) -> Quantity | None:
-    """The quantity starting at pos (一本, 2.5学时, 一个半小时, 两三本, 半天, 8), or None.
+    """The quantity starting at pos (一本, 2.5学时, 一个半小时, 两三本, 半天, 8, ×2), or None.
 
     A number followed by no unit is returned with bare=True only when it is Arabic; the caller
-    decides whether such a bare number belongs to a kind word.
+    decides whether such a bare number belongs to a kind word. So is `×2` (2 times, 次).
     """
     if pos and (text[pos - 1] == "第" or text[pos - 1].isdigit() or text[pos - 1] == "."):
         return None
+    times = _TIMES.match(text, pos)
+    if times:
+        found = match_quantity(text, times.end()) if times.end() < len(text) else None
+        if found is None or found.value is None:
+            return None
+        return Quantity(pos, found.end, found.value, found.unit or "次", found.vague, bare=True)
     if text[pos] in "学课小":
         return _unit_first(text, pos)
     if text[pos] == "半":

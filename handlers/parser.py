@@ -6,7 +6,7 @@ words, fillers, separators) and, in handlers.numerals / handlers.dates, numerals
 date words.
 
 How a message is read:
-1. normalise (NFKC, ASCII lower-case, ① as a line break); find titles, dates, quantities and
+1. normalise (NFKC, ASCII lower-case, ① and list numbers (1、) as line breaks); find titles, dates, quantities and
    vague amounts, then kind words, the longest synonym anywhere first (handlers.scan);
 2. cut into clauses at hard separators (，。；！？ 还 但 另外 ...; handlers.clauses); each clause is a
    question, a negation, a plan/opinion, or a report (handlers.intent); a negation, a plan or a
@@ -29,7 +29,7 @@ from handlers import groups as grouping
 from handlers import intent
 from handlers.clauses import clauses as cut, scoped
 from handlers.groups import Group, evident
-from handlers.items import carried_dates, clause_items, conclude
+from handlers.items import carried_dates, clause_items, conclude, dated_log
 from handlers.reading import Item, KindWords, Reading
 from handlers.scan import lexicon, mentions, normalise, prune, scan
 from handlers.titles import take_title
@@ -53,7 +53,7 @@ def _report(clause: Clause, masked: str, kinds: tuple[KindWords, ...], again: bo
     """The groups a report clause adds. Quantities or titles alone complete the clause before
     (读书，2本) or, said again (又参加了2学时), add one more of its kind; a mention of a kind
     already reported, with nothing of its own and not said again, only elaborates."""
-    found = grouping.groups(clause)
+    found = grouping.drop_programmes(clause, grouping.groups(clause))
     for group in found:
         group.again = again
     orphans = grouping.attach(clause, found, masked, kinds)
@@ -84,16 +84,20 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     notice = intent.is_notice(text)
+    last = ""  # the mood of the clause before
     work = clauses[::-1]
     while work:
         clause = work.pop()
         take_title(raw, masked, clause)
         mood = intent.mood(text, clause, today)
+        if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
+            mood = "plan"  # 我正在看《三体》，还没看完: in progress
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
             if len(parts) > 1:
                 work += parts[::-1]
                 continue
+        last = mood
         codes = [kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)]
         if mood == "question":
             asked, topics = True, topics + codes
@@ -109,7 +113,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     grouping.drop_elaborations(reports)
     if intent.is_thanks(text) and not any(evident(g) for _, found in reports for g in found):
         reports = []  # 问题解决了，谢谢: a thank-you, not a report
-    entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, [c for c, _ in reports]))
-               for entry in clause_items(text, clause, found, mark, kinds, today)]
+    said = [c for c, _ in reports]
+    log = dated_log(said, today)
+    entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, said))
+               for entry in clause_items(text, clause, found, mark, kinds, today, log)]
     first_kind = next((kinds[t.kind].code for c in clauses for t in c.tokens if isinstance(t, Mention)), None)
     return conclude(entries, negated, asked, eligible, topics[0] if topics else first_kind)

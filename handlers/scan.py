@@ -28,15 +28,20 @@ BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交�
 TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
          "论": "轮"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
-META = re.compile(r"情况|汇报|总结|计划|安排|内容|要求|台账|如下|目标")  # 学习情况: no mention
+META = re.compile(r"情况|汇报|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|园地|资料|材料|氛围|型")
+# 学习情况, 学习室, 学习型班组: a kind word naming a thing, not an activity (no mention);
+# 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
+# 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
+_NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\))", re.M)
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
 
 def normalise(text: str) -> tuple[str, str]:
-    """(raw, folded): the message NFKC-normalised with list marks (① ⑴) as line breaks, and the
+    """(raw, folded): the message NFKC-normalised with list marks (① ⑴ 1、) as line breaks, and the
     same ASCII lower-cased; both have the same length, so positions are shared."""
     raw = unicodedata.normalize("NFKC", _LIST_MARKS.sub("\n", text))
+    raw = _NUMBERED.sub(lambda m: "\n" * len(m.group()), raw)
     return raw, fold(raw)
 
 

@@ -1,5 +1,5 @@
 """Titles in a message: 《红岩》, 〈红岩〉, <<红岩>>; “红岩” or <红岩> right after a kind word;
-`解决难题：xxx`; `书名是xxx`. Titles keep the text as typed (raw, NFKC). Pure; no I/O.
+`解决难题：xxx`; `书名是xxx`, `名为xxx`. Titles keep the text as typed (raw, NFKC). Pure; no I/O.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
 QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
 STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a title
 TRIM = " \t,.。:;、!?\"'“”"
-_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|叫做|(?<=\0)叫")  # 书名是乡土中国
+_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|名为|名叫|叫做|(?<=\0)叫")  # 书名是乡土中国
 
 
 @dataclass(frozen=True)
