@@ -52,15 +52,14 @@ def _named(part: Clause) -> bool:
     return any(isinstance(t, Mention) for t in part.tokens)
 
 
-def scoped(masked: str, clause: Clause) -> list[Clause]:
-    """A clause split at its spaces into parts that each name a kind (这周只参加了个党课 书也没看):
-    a negation or plan then covers only its own part. One part: the clause itself."""
-    bounds = [clause.start] + [clause.start + c.end() for c in _SPACES.finditer(masked[clause.start:clause.end])]
+def _parts(clause: Clause, bounds: list[int]) -> list[Clause]:
+    """The clause cut at the given positions; a part without a kind word joins its neighbour
+    (读书 2本, 这周忙死了 只参加了个党课). One part: the clause itself."""
     parts = [Clause(a, b, False) for a, b in zip(bounds, bounds[1:] + [clause.end])]
     for token in clause.tokens:
         parts[bisect_right(bounds, token.start) - 1].tokens.append(token)
     merged: list[Clause] = []
-    for part in parts:  # a part without a kind word joins its neighbour (读书 2本, 这周忙死了 只参加了个党课)
+    for part in parts:
         if merged and not (_named(part) and _named(merged[-1])):
             merged[-1].end = part.end
             merged[-1].tokens.extend(part.tokens)
@@ -68,6 +67,22 @@ def scoped(masked: str, clause: Clause) -> list[Clause]:
             merged.append(part)
     merged[0].after, merged[-1].asked = clause.after, clause.asked
     return merged if len(merged) > 1 else [clause]
+
+
+def scoped(masked: str, clause: Clause) -> list[Clause]:
+    """A clause split at its spaces into parts that each name a kind (这周只参加了个党课 书也没看):
+    a negation or plan then covers only its own part. One part: the clause itself."""
+    spaces = [clause.start + c.end() for c in _SPACES.finditer(masked[clause.start:clause.end])]
+    return _parts(clause, [clause.start] + spaces)
+
+
+def counted(clause: Clause) -> list[Clause]:
+    """A clause without separators split before each kind word that follows an amount or a title
+    (读书一本心得一次成果没有): items listed one after another, each with its own mood."""
+    tokens = sorted(clause.tokens, key=lambda t: t.start)
+    bounds = [t.start for before, t in zip(tokens, tokens[1:])
+              if isinstance(t, Mention) and not isinstance(before, (Mention, DateMark))]
+    return _parts(clause, [clause.start] + bounds)
 
 
 def cue_text(text: str, clause: Clause) -> str:

@@ -34,14 +34,15 @@ class Group:
 
 def groups(clause: Clause) -> list[Group]:
     """Consecutive mentions of one kind form one group (读了2本书, 读了《红岩》、《原则》两本书),
-    unless the group already has a quantity and the next mention brings its own
+    unless the group already has an exact quantity and the next mention brings its own
     (党课2次、中心组学习1次 / 读书1本 读书1本《红日》)."""
     found: list[Group] = []
     marks = [t for t in sorted(clause.tokens, key=lambda t: t.start) if isinstance(t, (Mention, Quantity, Title))]
     counted = titled = False  # what the current group has met since it began
     for index, m in enumerate(marks):
         if not isinstance(m, Mention):
-            counted, titled = counted or isinstance(m, Quantity), titled or isinstance(m, Title)
+            counted = counted or (isinstance(m, Quantity) and not m.vague)  # 好几本书 具体几本: one group
+            titled = titled or isinstance(m, Title)
             continue
         following = marks[index + 1] if index + 1 < len(marks) else None
         own = isinstance(following, Quantity) or (titled and isinstance(following, Title))
@@ -85,8 +86,9 @@ def _head(group: Group, found: list[Group], masked: str, q: Quantity, kinds: Seq
 def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[int], masked: str,
                      kinds: Sequence[KindWords]) -> list[Group]:
     """The group(s) a quantity belongs to: the one it sits in; all before 各; else its neighbour
-    before or after, chosen by which has a quantity already, then by unit, then by adjacency
-    (一次党课 / 读书一本). `marks` are the clause's mentions and quantities in order; `starts`
+    before or after (a times sign counts what it follows), chosen by which has a quantity already,
+    then by unit, then by adjacency: one written right after a kind word is its (QC成果1项获奖),
+    else the one it precedes (一次党课 / 读书一本). `marks` are the clause's mentions and quantities in order; `starts`
     where the groups start."""
     before, after = _neighbours(found, starts, q.start, q.end)
     if before and before.end > q.start:
@@ -95,6 +97,8 @@ def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[
         return [g for g in found if g.end <= q.start and not g.quantities]
     if not (before and after):
         return [g for g in (before, after) if g]
+    if q.times:  # 读书×2 心得×1: a times sign follows what it counts
+        return [before]
     if before.quantities:
         return [after]
     for fits in (lambda g: kinds[g.kind].unit == q.unit,
@@ -104,7 +108,8 @@ def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[
             return fitting
     following = bisect_left(marks, after.end, key=lambda t: t.start)
     after_has_own = following < len(marks) and isinstance(marks[following], Quantity)
-    return [before] if after_has_own or masked[q.end:after.start].strip() else [after]
+    touches = before.end == q.start
+    return [before] if after_has_own or touches or masked[q.end:after.start].strip() else [after]
 
 
 def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[KindWords]) -> list:
@@ -142,6 +147,20 @@ def carry(orphans: list, group: Group, again: bool) -> list[Group]:
         elif again and not added:
             added.append(Group(group.kind, token.start, token.end, group.level, [token], again=True))
     return added
+
+
+def name(found: list[Group], before: list[Group]) -> list[Group]:
+    """`成果1项，微课《安全帽的正确佩戴》`: a clause whose only group gives titles and no amount to the
+    kind the clause before counted without titles names what was counted: its titles join that
+    group, and the clause adds nothing. Said again (又读了《活着》), it adds."""
+    if len(found) != 1 or not before:
+        return found
+    group, last = found[0], before[-1]
+    if (group.kind == last.kind and group.titles and not group.quantities and not group.again
+            and last.quantities and not last.titles):
+        last.titles += group.titles
+        return []
+    return found
 
 
 def evident(group: Group) -> bool:

@@ -10,7 +10,7 @@ from handlers.clauses import cue_text
 from handlers.dates import DateMark
 from handlers.numerals import Quantity
 from handlers.titles import Title
-from handlers.tokens import Clause
+from handlers.tokens import Clause, Mention
 
 _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么|(?<!那)(?<!那个)啥|哪|多少|几分|何时|多久|是否"
                        r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少)\w?几"  # 最多记几次, 要做几次
@@ -21,6 +21,7 @@ _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可�
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
+                       r"|:\s*暂?无(?!\w)"  # 读书：无
                        r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
 _PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
@@ -29,12 +30,19 @@ _PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
 _OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人"  # unless done
                       r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
-_PRAISE = re.compile(r"祝贺|恭喜|贺喜|点赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
+_PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
+_REFERENCE = re.compile(r"[那这][个些]\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
+_FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
+_NOT_DONE = re.compile(r"[没未]")
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
-_APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像")
+# not remembering an amount (具体几本记不清了) hedges it; it denies nothing
+_UNCERTAIN = r"记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
+_APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
+_NOT_DENIAL = re.compile(_UNCERTAIN)
 _NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
+_THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -55,15 +63,28 @@ def _future(clause: Clause, today: date) -> bool:
         isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
 
 
+def _referred(text: str, clause: Clause) -> bool:
+    """Kind words each right after 那个/这个 in a clause with no amount, no title and nothing
+    finished (那个电表难题，厂家说下周来处理): the thing is spoken of, not reported."""
+    if _FINISHED.search(text, clause.start, clause.end) or any(
+            isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens):
+        return False
+    cue, named = cue_text(text, clause), [t.start - clause.start for t in clause.tokens if isinstance(t, Mention)]
+    return bool(named) and all(_REFERENCE.search(cue, max(0, at - 10), at) for at in named)
+
+
 def mood(text: str, clause: Clause, today: date) -> str:
-    """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others)
-    or "report"."""
+    """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others,
+    a thing spoken of) or "report"."""
     cue = cue_text(text, clause)
     if clause.asked or _QUESTION.search(cue):
         return "question"
-    if _NEGATION.search(cue) or any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
+    if _NEGATION.search(_NOT_DENIAL.sub("", cue)) or any(
+            isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
         return "negation"
-    if _PLAN.search(cue) or _PRAISE.search(text, clause.start, clause.end) or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today):
+    if (_PLAN.search(cue) or _PRAISE.search(text, clause.start, clause.end)
+            or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today)
+            or _referred(text, clause)):
         return "plan"
     return "plan" if _OPINION.search(cue) and not _done(text, clause) else "report"
 
@@ -89,14 +110,22 @@ def contrasts(clause: Clause) -> bool:
     return clause.after in ("但", "但是", "可是", "不过")
 
 
+def collective(text: str, clause: Clause) -> tuple[str, ...]:
+    """The set phrases of the clause that stand for all the activities, said not done (本月五个一都
+    还没完成; 别忘了报五个一 is a reminder): the clause denies something without naming a kind."""
+    said = text[clause.start:clause.end]
+    return ("五个一",) if "五个一" in said and _NOT_DONE.search(said) else ()
+
+
 def hedged(text: str, clause: Clause) -> bool:
     """The clause hedges its amount (大概, 左右, 或, 好像)."""
     return bool(_APPROX.search(cue_text(text, clause)))
 
 
 def is_notice(text: str) -> bool:
-    """A notice to others (请大家…, 关于…的通知, 转发): names activities without reporting them."""
-    return bool(_NOTICE.search(text))
+    """A notice to others (请大家…, 关于…的通知, 转发), or praise of another (小王的论文发表了，
+    大家给他点个赞): names activities without reporting them."""
+    return bool(_NOTICE.search(text) or (_PRAISE.search(text) and _THIRD.search(text)))
 
 
 def is_thanks(text: str) -> bool:

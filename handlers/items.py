@@ -17,18 +17,20 @@ from handlers.reading import Item, KindWords, Reading
 from handlers.tokens import Clause, Mention
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
-_ATTRIBUTE = re.compile(r"\w[^,。\s]*的")  # 上个月处理主变故障的心得: the date is the thing's
+# 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
+_ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
 
 
-def _best_quantity(quantities: list[Quantity], unit: str) -> Quantity | None:
-    """An exact quantity in a fitting unit if there is one, else any fitting one, else the first.
-    A mass amount (一点心得) says nothing of how many times something was done."""
+def _best_quantity(quantities: list[Quantity], unit: str, start: int) -> Quantity | None:
+    """An exact quantity in a fitting unit if there is one (one said after the kind word, at
+    `start`, before one said ahead of it: 我先报两个啊读书一本), else any fitting one, else the
+    first. A mass amount (一点心得) says nothing of how many times something was done."""
     if occasions(unit):
         quantities = [q for q in quantities if q.unit != "点"]
     fitting = [q for q in quantities if q.value is None or in_unit(q.value, q.unit, unit) is not None]
-    exact = [q for q in fitting if q.value is not None and not q.vague]
+    exact = sorted((q for q in fitting if q.value is not None and not q.vague), key=lambda q: q.start < start)
     return (exact or fitting or quantities or [None])[0]
 
 
@@ -39,7 +41,7 @@ def _items(group: Group, kind: KindWords, on: date, sure: bool) -> list[Entry]:
     (guess 1); no hours for an hour-measured kind; a fraction of a counted thing; no level for
     a kind with levels; more titles than the count given. Counted kinds give one item per title.
     """
-    q = _best_quantity(group.quantities, kind.unit)
+    q = _best_quantity(group.quantities, kind.unit, group.start)
     value = in_unit(q.value, q.unit, kind.unit) if q and q.value is not None else None
     sure = sure and (q is None or (value is not None and not q.vague))
     if q is None and dimension(kind.unit) == "hour":

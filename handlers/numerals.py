@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "俩": 2, "三": 3, "叁": 3,
+DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "俩": 2, "三": 3, "仨": 3, "叁": 3,
           "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
           "九": 9, "玖": 9}
 MULTIPLIERS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
@@ -18,7 +18,7 @@ CN_NUMERAL = "".join(DIGITS) + "".join(MULTIPLIERS) + "几"
 # "count" units are interchangeable counts, "day" is a duration no hour count can be read from.
 UNITS = {
     "学时": "hour", "小时": "hour", "课时": "hour", "钟头": "hour", "hours": "hour", "hour": "hour",
-    "学是": "hour",  # the usual pinyin typo of 学时
+    "学是": "hour", "学识": "hour",  # the usual pinyin typos of 学时
     "hrs": "hour", "hr": "hour", "h": "hour",
     "分钟": "minute", "min": "minute",
     "天": "day", "日": "day", "周": "day", "星期": "day", "个月": "day", "月": "day", "年": "day",
@@ -30,6 +30,7 @@ _LONGEST = 12  # a longer run of digits or numerals is no count (an id, a phone 
 _CN_RUN = re.compile(f"[{CN_NUMERAL}]{{1,{_LONGEST + 1}}}")
 _RANGE_LINK = re.compile(r"\s*(?:-|~|到|至)\s*")
 _UNIT_FIRST = re.compile(r"(学时|课时|小时)\s*[:：]?\s*")  # 学时24: the number after the unit word
+_PAIR = re.compile(r"(?<![咱们我你他她])[俩仨](?!人)")  # 俩 = 两个, 仨 = 三个 (咱俩, 俩人: people)
 _TIMES = re.compile(r"[×✕✖*]\s*|(?<![a-z0-9])x\s*(?=\d)")  # 心得交流×2: a count of times
 STARTS = frozenset("0123456789半好若不很许大些点多会学课小×✕✖*x" + CN_NUMERAL)  # first characters of quantities
 _VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
@@ -45,6 +46,7 @@ class Quantity:
     unit: str | None = None
     vague: bool = False  # a range (两三本), "多"/"余"/"几", or a vague word: not an exact count
     bare: bool = False   # an Arabic number with no unit (读书2)
+    times: bool = False  # after a times sign (读书×2): counts what it follows
 
 
 def chinese_number(word: str) -> float | None:
@@ -107,7 +109,7 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
         found = match_quantity(text, times.end()) if times.end() < len(text) else None
         if found is None or found.value is None:
             return None
-        return Quantity(pos, found.end, found.value, found.unit or "次", found.vague, bare=True)
+        return Quantity(pos, found.end, found.value, found.unit or "次", found.vague, bare=True, times=True)
     if text[pos] in "学课小":
         return _unit_first(text, pos)
     if text[pos] == "半":
@@ -130,6 +132,8 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
     elif text.startswith("个", end) and _unit_at(text, end + 1) not in (None, "个"):
         end += 1
     unit = _unit_at(text, end)
+    if unit is None and _PAIR.fullmatch(text, pos, end):  # 解决了俩难题: 俩 is 两个
+        return Quantity(pos, end, value, "个")
     if unit is None:
         arabic = text[pos].isdigit()
         return Quantity(pos, after_number, value, None, vague, bare=True) if arabic else None

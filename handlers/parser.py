@@ -10,7 +10,8 @@ How a message is read:
    vague amounts, then kind words, the longest synonym anywhere first (handlers.scan);
 2. cut into clauses at hard separators (，。；！？ 还 但 另外 ...; handlers.clauses); each clause is a
    question, a negation, a plan/opinion, or a report (handlers.intent); a negation, a plan or a
-   later day covers only its own space-separated part (这周只参加了个党课 书也没看);
+   later day covers only its own space-separated part (这周只参加了个党课 书也没看), or, with no
+   spaces, its own item after reported ones (读书一本心得一次成果没有);
 3. in a report clause, mentions of a kind form groups; quantities and titles join a group
    (handlers.groups, handlers.titles);
 4. each group gives items, sure or unsure, on the date said last before it (handlers.items);
@@ -27,7 +28,7 @@ from datetime import date
 
 from handlers import groups as grouping
 from handlers import intent
-from handlers.clauses import clauses as cut, scoped
+from handlers.clauses import clauses as cut, counted, scoped
 from handlers.groups import Group, evident
 from handlers.items import carried_dates, clause_items, conclude, dated_log
 from handlers.reading import Item, KindWords, Reading
@@ -51,7 +52,8 @@ def _lexicon(kinds: Sequence[KindWords]) -> tuple[tuple[KindWords, ...], dict]:
 def _report(clause: Clause, masked: str, kinds: tuple[KindWords, ...], again: bool,
             reports: list[tuple[Clause, list[Group]]], reported: set[int]) -> list[Group]:
     """The groups a report clause adds. Quantities or titles alone complete the clause before
-    (读书，2本) or, said again (又参加了2学时), add one more of its kind; a mention of a kind
+    (读书，2本) or, said again (又参加了2学时), add one more of its kind; titles alone name what the
+    clause before counted (成果1项，微课《…》); a mention of a kind
     already reported, with nothing of its own and not said again, only elaborates."""
     found = grouping.drop_programmes(clause, grouping.groups(clause))
     for group in found:
@@ -59,6 +61,7 @@ def _report(clause: Clause, masked: str, kinds: tuple[KindWords, ...], again: bo
     orphans = grouping.attach(clause, found, masked, kinds)
     if orphans and not found and reports and reports[-1][1]:
         found = grouping.carry(orphans, reports[-1][1][-1], again)
+    found = grouping.name(found, reports[-1][1] if reports else [])
     found = [g for g in grouping.drop_headings(masked, clause, found)
              if g.kind not in reported or evident(g) or g.again]
     return grouping.drop_modifiers(found, masked)
@@ -94,6 +97,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
+            if len(parts) == 1:  # 读书一本心得一次成果没有; but 打算读书一本心得一次 plans both
+                parts = counted(clause)
+                parts = parts if intent.mood(text, parts[0], today) == "report" else [clause]
             if len(parts) > 1:
                 work += parts[::-1]
                 continue
@@ -103,7 +109,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             asked, topics = True, topics + codes
             eligible = eligible or intent.eligible(text, clause)
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
-            negated.update(codes or (before if intent.contrasts(clause) else ()))
+            negated.update(codes or (before if intent.contrasts(clause) else ())
+                           or intent.collective(text, clause))  # 五个一都还没完成
         elif mood == "report" and not notice:
             found = _report(clause, masked, kinds, intent.again(text, clause), reports, reported)
             reported.update(g.kind for g in found)

@@ -28,8 +28,8 @@ BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交�
 TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
          "论": "轮"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
-META = re.compile(r"情况|汇报|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|园地|资料|材料|氛围|型")
-# 学习情况, 学习室, 学习型班组: a kind word naming a thing, not an activity (no mention);
+META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|园地|资料|材料|氛围|型")
+# 学习情况, 学习室, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
@@ -104,7 +104,7 @@ def mentions(masked: str, words: dict) -> list[Mention]:
 
 
 def prune(tokens: list, masked: str) -> list:
-    """Keep a bare number (读书2) or a quoted title (读书“红岩”) only right after a kind word
+    """Keep a bare number (读书2, 读书：2) or a quoted title (读书“红岩”) only right after a kind word
     or its quantity; 10kV and 参加“安全生产月”培训 are plain text. A count before 是 names one of
     several already counted (读了两本书一本是乡土中国): no quantity."""
     ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
@@ -113,8 +113,10 @@ def prune(tokens: list, masked: str) -> list:
         if isinstance(t, Quantity) and dimension(t.unit) == "count" and masked.startswith("是", t.end):
             continue
         if isinstance(t, Quantity) and t.bare:
-            after = masked[t.end:t.end + 1]
-            if end_before(masked, t.start) not in ends or after.isalnum() or after == ".":
+            after, before = masked[t.end:t.end + 1], end_before(masked, t.start)
+            if masked[before - 1:before] == ":":  # 读书：2
+                before = end_before(masked, before - 1)
+            if before not in ends or after.isalnum() or after == ".":
                 continue
         if isinstance(t, Title) and t.quoted and end_before(masked, t.start) not in ends:
             continue

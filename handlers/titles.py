@@ -14,7 +14,9 @@ TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
 QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
 STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a title
 TRIM = " \t,.。:;、!?\"'“”"
-_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|名为|名叫|叫做|(?<=\0)叫")  # 书名是乡土中国
+_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|名为|名叫|叫做")  # 书名是乡土中国
+_NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
+# a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ def title_at(text: str, raw: str, pos: int) -> Title | None:
 def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
     """`解决难题：xxx` -> the title xxx, when the colon closely follows a kind word.
 
-    Not a title when the tail holds a 《》 title, a kind word together with a quantity
-    (学习成果：发表论文一篇), or nothing but a quantity (读书：1本). A quantity closing the tail
-    stays a quantity (培训：安规8学时).
+    Not a title when the tail holds a 《》 title, a kind word together with an exact quantity
+    (学习成果：发表论文一篇; 交流心得：…的几点体会 is one), or nothing but a quantity (读书：1本). A quantity closing the tail
+    stays a quantity (培训：安规8学时). Nor is a word saying nothing was done (读书：无, 心得：没有).
     """
     colon = masked.find(":", clause.start, clause.end)
     mentions = [t for t in clause.tokens if isinstance(t, Mention) and t.end <= colon]
@@ -57,17 +59,17 @@ def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
         return None
     if len(FILLER.sub("", masked[mentions[-1].end:colon])) > 4:
         return None
-    if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) for t in tail):
+    if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) and not t.vague for t in tail):
         return None
     end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
     if tail and isinstance(tail[-1], Quantity) and tail[-1].end >= end:
         end = tail[-1].start
     title = raw[colon + 1:end].strip(TRIM)
-    return Title(colon + 1, end, title) if title else None
+    return Title(colon + 1, end, title) if title and not _NOTHING.fullmatch(title) else None
 
 
 def introduced_title(raw: str, masked: str, clause: Clause) -> Title | None:
-    """`书名是乡土中国` / `一本书叫平凡的世界` -> the title after the introducing words, to the
+    """`书名是乡土中国` / `一本书名叫平凡的世界` -> the title after the introducing words, to the
     clause end, when the clause has no title of its own."""
     if any(isinstance(t, Title) for t in clause.tokens):
         return None
