@@ -3,22 +3,17 @@ to them (读了《红岩》、《原则》两本书 is one group; 党课2次、�
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from handlers.clauses import SOFT_SEP
 from handlers.numerals import Quantity, in_unit
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention, end_before
 
 if TYPE_CHECKING:
     from handlers.parser import KindWords
-
-_HEADING = re.compile(r"\s*[【\[〖]([^】\]〗]*)[】\]〗]")  # 【学习打卡】 before the items
-
 
 @dataclass
 class Group:
@@ -52,19 +47,6 @@ def groups(clause: Clause) -> list[Group]:
             found.append(Group(m.kind, m.start, m.end, m.level))
             counted = titled = False
     return found
-
-
-def drop_programmes(clause: Clause, found: list[Group]) -> list[Group]:
-    """A level word alone (本科) next to another kind's word, with an amount after it, names the
-    programme of that activity (自考本科过了两门课, 本科自考过了一门: exams), not a degree; with a
-    degree word (自考本科毕业) or as the object (读完本科) it is one."""
-    def programme(i: int, g: Group) -> bool:
-        if not g.level or g.end - g.start != len(g.level):
-            return False
-        beside = [n for n in found[max(i - 1, 0):i] + found[i + 1:i + 2]
-                  if n.kind != g.kind and (n.end == g.start or g.end == n.start)]
-        return bool(beside) and any(isinstance(t, Quantity) and t.start >= g.end for t in clause.tokens)
-    return [g for i, g in enumerate(found) if not programme(i, g)]
 
 
 def _neighbours(found: list[Group], starts: list[int], start: int, end: int):
@@ -112,6 +94,13 @@ def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[
     return [before] if after_has_own or touches or masked[q.end:after.start].strip() else [after]
 
 
+def _describes(q: Quantity, group: Group, masked: str, kinds: Sequence[KindWords]) -> bool:
+    """`困扰班组半年的泵堵塞问题`, `两天的班组长培训`: an amount in a unit that does not fit the kind,
+    followed by 的 and more words before the kind word, describes something else."""
+    return (group.start > q.end + 1 and masked.startswith("的", q.end)
+            and in_unit(1, q.unit, kinds[group.kind].unit) is None)
+
+
 def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[KindWords]) -> list:
     """Give each quantity and title of the clause to a group; return those that found none."""
     orphans, starts = [], [g.start for g in found]
@@ -120,6 +109,8 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
         if isinstance(token, Quantity):
             owners = [g if g.start < token.start else _head(g, found, masked, token, kinds)
                       for g in _quantity_owners(token, marks, found, starts, masked, kinds)]
+            if any(_describes(token, g, masked, kinds) for g in owners):
+                continue
             for group in owners:
                 group.quantities.append(token)
         elif isinstance(token, Title):
@@ -134,15 +125,15 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     return orphans
 
 
-def carry(orphans: list, group: Group, again: bool) -> list[Group]:
-    """`读书，2本` / `读了2本书，分别是《红岩》和《活着》`: a clause of only quantities or titles
-    completes the group before it; one that adds more (昨天又参加了2学时) is a new group of its
-    kind, returned."""
+def carry(orphans: list, group: Group, again: bool, unit: str) -> list[Group]:
+    """`读书，2本` / `读了2本书，分别是《红岩》和《活着》` / `参加了两天培训，共16学时`: a clause of only
+    quantities or titles completes the group before it (with no amount in the kind's `unit` yet);
+    one that adds more (昨天又参加了2学时) is a new group of its kind, returned."""
     added = []
     for token in orphans:
         if isinstance(token, Title):
             group.titles.append(token.text)
-        elif not group.quantities:
+        elif all(q.value is None or in_unit(q.value, q.unit, unit) is None for q in group.quantities):
             group.quantities.append(token)
         elif again and not added:
             added.append(Group(group.kind, token.start, token.end, group.level, [token], again=True))
@@ -166,34 +157,3 @@ def name(found: list[Group], before: list[Group]) -> list[Group]:
 def evident(group: Group) -> bool:
     """Whether the group carries something of its own: a quantity, a title or a level."""
     return bool(group.quantities or group.titles or group.level)
-
-
-def drop_modifiers(found: list[Group], masked: str) -> list[Group]:
-    """In a run of groups with no separator between them (读书心得交流一次, 看了党课视频), a group with
-    nothing of its own only modifies another: keep the groups that have a quantity, title or
-    level, or else the last one (the head of the phrase)."""
-    runs: list[list[Group]] = []
-    for group in found:
-        if runs and not SOFT_SEP.search(masked[runs[-1][-1].end:group.start]):
-            runs[-1].append(group)
-        else:
-            runs.append([group])
-    return [g for run in runs for g in ([g for g in run if evident(g)] or run[-1:])]
-
-
-def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:
-    """A kind word in a heading (【学习打卡】) with nothing of its own names no activity when the
-    clause goes on to name others."""
-    heading = _HEADING.match(masked, clause.start)
-    if not heading:
-        return found
-    inside = {id(g) for g in found if g.end <= heading.end() and not evident(g)}
-    return [g for g in found if id(g) not in inside] if len(inside) < len(found) else found
-
-
-def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
-    """A mention with nothing of its own is dropped when another clause reports the same kind with
-    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士)."""
-    kinds = {g.kind for _, found in reports for g in found if evident(g)}
-    for _, found in reports:
-        found[:] = [g for g in found if evident(g) or g.again or g.kind not in kinds]

@@ -25,6 +25,7 @@ _NEGATION = re.compile(r"没|未(?!来)|(?<![分特区级告类离个识性辨])
                        r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
 _PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
+                   r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
                    r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
@@ -43,6 +44,7 @@ _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|"
 _NOT_DENIAL = re.compile(_UNCERTAIN)
 _NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
+_OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -75,7 +77,7 @@ def _referred(text: str, clause: Clause) -> bool:
 
 def mood(text: str, clause: Clause, today: date) -> str:
     """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others,
-    a thing spoken of) or "report"."""
+    what someone else did, a thing spoken of) or "report"."""
     cue = cue_text(text, clause)
     if clause.asked or _QUESTION.search(cue):
         return "question"
@@ -84,7 +86,7 @@ def mood(text: str, clause: Clause, today: date) -> str:
         return "negation"
     if (_PLAN.search(cue) or _PRAISE.search(text, clause.start, clause.end)
             or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today)
-            or _referred(text, clause)):
+            or _referred(text, clause) or _OTHERS.match(cue)):
         return "plan"
     return "plan" if _OPINION.search(cue) and not _done(text, clause) else "report"
 

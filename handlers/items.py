@@ -21,6 +21,7 @@ Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has 
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
+_DID = re.compile(f"(?:{_ACTION.pattern}|听)了")  # 上周三参加了党委的中心组学习: the date is the activity's
 
 
 def _best_quantity(quantities: list[Quantity], unit: str, start: int) -> Quantity | None:
@@ -67,11 +68,13 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
              found: list[Group]) -> DateMark | None:
     """The date said last before the group in its clause; else one said after it with no group
     after it (党课昨天参加了); else the last one of the clauses before. A date inside a phrase
-    describing the thing (上个月处理…的心得) yields to another date said for the activity."""
+    describing the thing (上个月处理…的心得) yields to another date said for the activity; one
+    followed by a verb of doing (上周三参加了党委的中心组学习) is the activity's."""
     before = bisect_left([d.start for d in said], group.start)
     later = said[before] if before < len(said) and not any(g.start > said[before].start for g in found) else None
     own = said[before - 1] if before else None
-    if own and _ATTRIBUTE.fullmatch(text, own.end, group.start):
+    if (own and _ATTRIBUTE.fullmatch(text, own.end, group.start)
+            and not _DID.search(text, own.end, group.start)):
         own = later or (said[before - 2] if before > 1 else carried) or own
     return own or later or carried
 
@@ -116,11 +119,12 @@ def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMar
 
 def carried_dates(text: str, clauses: list[Clause]) -> list[DateMark | None]:
     """For each clause, the last date said before it (a date covers what follows it); a clause
-    holding only a date (读书一本，10月的) dates the clause before it."""
+    holding only a date (读书一本，10月的) dates the clause before it, unless a word like 对了 or
+    然后 turns to something new before it."""
     result, last = [], None
     for index, clause in enumerate(clauses):
         said = [t for t in clause.tokens if isinstance(t, DateMark)]
-        if index and said and len(said) == len(clause.tokens) and is_bare(text, clause):
+        if index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after:
             result[-1] = said[-1]
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)

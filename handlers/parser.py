@@ -13,27 +13,31 @@ How a message is read:
    later day covers only its own space-separated part (这周只参加了个党课 书也没看), or, with no
    spaces, its own item after reported ones (读书一本心得一次成果没有);
 3. in a report clause, mentions of a kind form groups; quantities and titles join a group
-   (handlers.groups, handlers.titles);
+   (handlers.groups, handlers.titles); groups that name no activity of their own (a modifier,
+   a heading, a team without a result) are dropped (handlers.heads);
 4. each group gives items, sure or unsure, on the date said last before it (handlers.items);
-5. the clauses together decide the intent (handlers.items.conclude).
+5. the clauses together decide the intent (handlers.items.conclude); titles are given back as
+   typed (handlers.titles.as_typed).
 
 The modules: scan (tokens), tokens (their types and masking), clauses, titles, intent, groups,
-items, numerals, dates; reading holds the public types. This one keeps the public API: `read`,
+heads, items, numerals, dates; reading holds the public types. This one keeps the public API: `read`,
 `Reading`, `Item`, `KindWords`.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from handlers import groups as grouping
+from handlers import heads
 from handlers import intent
 from handlers.clauses import clauses as cut, counted, scoped
 from handlers.groups import Group, evident
 from handlers.items import carried_dates, clause_items, conclude, dated_log
 from handlers.reading import Item, KindWords, Reading
 from handlers.scan import lexicon, mentions, normalise, prune, scan
-from handlers.titles import take_title
+from handlers.titles import Title, as_typed, take_title
 from handlers.tokens import Clause, Mention, mask
 
 __all__ = ["Item", "KindWords", "Reading", "read"]
@@ -49,22 +53,30 @@ def _lexicon(kinds: Sequence[KindWords]) -> tuple[tuple[KindWords, ...], dict]:
         return kinds, lexicon(kinds)
 
 
-def _report(clause: Clause, masked: str, kinds: tuple[KindWords, ...], again: bool,
-            reports: list[tuple[Clause, list[Group]]], reported: set[int]) -> list[Group]:
+def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...], again: bool,
+            reports: list[tuple[Clause, list[Group]]], reported: set[int],
+            pending: list[str]) -> list[Group]:
     """The groups a report clause adds. Quantities or titles alone complete the clause before
     (读书，2本) or, said again (又参加了2学时), add one more of its kind; titles alone name what the
-    clause before counted (成果1项，微课《…》); a mention of a kind
-    already reported, with nothing of its own and not said again, only elaborates."""
-    found = grouping.drop_programmes(clause, grouping.groups(clause))
+    clause before counted (成果1项，微课《…》), or, said first, what the next one counts (《原则》，读书一本:
+    kept in `pending`); a mention of a kind already reported, with nothing of its own and not said
+    again, only elaborates."""
+    found = heads.drop_programmes(clause, grouping.groups(clause))
     for group in found:
         group.again = again
     orphans = grouping.attach(clause, found, masked, kinds)
-    if orphans and not found and reports and reports[-1][1]:
-        found = grouping.carry(orphans, reports[-1][1][-1], again)
+    found = heads.drop_teams(text, clause, found)
+    last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
+    if orphans and not found and last:
+        found = grouping.carry(orphans, last, again, kinds[last.kind].unit)
+    elif orphans and not found:
+        pending += [t.text for t in orphans if isinstance(t, Title)]
+    elif found and pending and not found[0].titles:
+        found[0].titles, pending[:] = pending[:], []
     found = grouping.name(found, reports[-1][1] if reports else [])
-    found = [g for g in grouping.drop_headings(masked, clause, found)
+    found = [g for g in heads.drop_headings(masked, clause, found)
              if g.kind not in reported or evident(g) or g.again]
-    return grouping.drop_modifiers(found, masked)
+    return heads.drop_modifiers(found, clause, text, masked, kinds)
 
 
 def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
@@ -75,6 +87,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     Every item's occurred_on is resolved (today when the message names no date).
     """
     kinds, words = _lexicon(kinds)
+    typed = text
     raw, text = normalise(text)
     tokens = scan(text, raw, today)
     tokens += mentions(mask(text, tokens), words)
@@ -83,6 +96,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     reports: list[tuple[Clause, list[Group]]] = []
     negated: set[str] = set()
     reported: set[int] = set()
+    pending: list[str] = []  # titles said before any kind word
     asked = eligible = False
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
@@ -112,12 +126,13 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             negated.update(codes or (before if intent.contrasts(clause) else ())
                            or intent.collective(text, clause))  # 五个一都还没完成
         elif mood == "report" and not notice:
-            found = _report(clause, masked, kinds, intent.again(text, clause), reports, reported)
+            found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,
+                            pending)
             reported.update(g.kind for g in found)
             reports.append((clause, found))
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
-    grouping.drop_elaborations(reports)
+    heads.drop_elaborations(reports)
     if intent.is_thanks(text) and not any(evident(g) for _, found in reports for g in found):
         reports = []  # 问题解决了，谢谢: a thank-you, not a report
     said = [c for c, _ in reports]
@@ -125,4 +140,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, said))
                for entry in clause_items(text, clause, found, mark, kinds, today, log)]
     first_kind = next((kinds[t.kind].code for c in clauses for t in c.tokens if isinstance(t, Mention)), None)
-    return conclude(entries, negated, asked, eligible, topics[0] if topics else first_kind)
+    reading = conclude(entries, negated, asked, eligible, topics[0] if topics else first_kind)
+    if raw == typed or not any(item.title for item in reading.items):
+        return reading
+    return replace(reading, items=tuple(replace(item, title=item.title and as_typed(item.title, raw, typed))
+                                        for item in reading.items))

@@ -28,8 +28,9 @@ BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交�
 TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
          "论": "轮"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
-META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|园地|资料|材料|氛围|型")
-# 学习情况, 学习室, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
+META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
+                  r"|园地|资料|材料|氛围|型|名单|通知")
+# 学习情况, 学习室, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
@@ -86,7 +87,8 @@ def mentions(masked: str, words: dict) -> list[Mention]:
     """Kind words (a `lexicon`) in the masked text: the longest anywhere first, a tie to the later
     one; the characters of a word that overlaps a chosen one are taken too (特种作业证书: no stray 书).
 
-    A kind word right before a word like 情况/汇报/计划 (学习情况汇报) names no activity.
+    A kind word right before a word like 情况/汇报/计划 (学习情况汇报) names no activity; nor does
+    one right before such a kind word (技能比武获奖名单).
     """
     found = []
     for pos, char in enumerate(masked):
@@ -94,12 +96,19 @@ def mentions(masked: str, words: dict) -> list[Mention]:
             if masked.startswith(word, pos):
                 found.append((pos, pos + len(word), kind, level))
     found.sort(key=lambda f: (f[0] - f[1], f[2] is None, -f[0], f[2] or 0))
-    taken, chosen = bytearray(len(masked)), []
+    taken, chosen, named = bytearray(len(masked)), [], set()  # named: starts of words naming a thing
     for start, end, kind, level in found:
-        if not any(taken[start:end]):
-            if kind is not None and not META.match(masked, end):
+        if not any(taken[start:end]) and kind is not None:
+            if META.match(masked, end):
+                named.add(start)
+            else:
                 chosen.append(Mention(start, end, kind, level))
         taken[start:end] = b"\1" * (end - start)  # a word that lost an overlap leaves no stray tail
+    if named:
+        for m in sorted(chosen, key=lambda m: -m.start):
+            if m.end in named:
+                named.add(m.start)
+        chosen = [m for m in chosen if m.start not in named]
     return chosen
 
 

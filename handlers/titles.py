@@ -1,9 +1,11 @@
 """Titles in a message: 《红岩》, 〈红岩〉, <<红岩>>; “红岩” or <红岩> right after a kind word;
-`解决难题：xxx`; `书名是xxx`, `名为xxx`. Titles keep the text as typed (raw, NFKC). Pure; no I/O.
+`解决难题：xxx`; `书名是xxx`, `名为xxx`. Titles are found in the NFKC text and given back as typed
+(《英语（二）》 keeps its full-width brackets; `as_typed`). Pure; no I/O.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from handlers.clauses import FILLER, HARD_SEP
@@ -17,6 +19,7 @@ TRIM = " \t,.。:;、!?\"'“”"
 _INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|名为|名叫|叫做")  # 书名是乡土中国
 _NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
+_LISTED = re.compile(r"\s*(?:其|第)?[一二三四五六七八九十]是?\s*:")  # 一是：xxx，二是：yyy
 
 
 @dataclass(frozen=True)
@@ -80,9 +83,39 @@ def introduced_title(raw: str, masked: str, clause: Clause) -> Title | None:
     return Title(found.end(), clause.end, title) if title else None
 
 
+def listed_title(raw: str, masked: str, clause: Clause) -> Title | None:
+    """`…解决工作难题2项，一是：xxx，二是：yyy` -> the title xxx of a clause that only names one of
+    the things listed, after 一是： (no kind word in it)."""
+    listed = _LISTED.match(masked, clause.start, clause.end)
+    if not listed or any(isinstance(t, (Mention, Title)) for t in clause.tokens):
+        return None
+    title = raw[listed.end():clause.end].strip(TRIM)
+    return Title(listed.end(), clause.end, title) if title else None
+
+
 def take_title(raw: str, masked: str, clause: Clause) -> None:
-    """Give the clause its colon or introduced title, in place of the tokens that title covers."""
-    title = colon_title(raw, masked, clause) or introduced_title(raw, masked, clause)
+    """Give the clause its colon, introduced or listed title, in place of the tokens it covers."""
+    title = (colon_title(raw, masked, clause) or introduced_title(raw, masked, clause)
+             or listed_title(raw, masked, clause))
     if title:
         clause.tokens = [t for t in clause.tokens if t.end <= title.start or t.start >= title.end]
         clause.tokens.append(title)
+
+
+def as_typed(title: str, raw: str, typed: str) -> str:
+    """The title as the member typed it: `raw` is `typed` NFKC-normalised (one character for one, or
+    a few for one: … is ...; list marks are line breaks); the title, found in raw, is given back in
+    the characters of `typed`."""
+    at = raw.find(title)
+    if at < 0 or raw == typed:
+        return title
+    pieces = [unicodedata.normalize("NFKC", c) for c in typed]
+    if "".join(pieces)[at:at + len(title)] != title:  # composed across characters: keep it normalised
+        return title
+    ends, end = [], 0
+    for piece in pieces:
+        end += len(piece)
+        ends.append(end)
+    first = next(i for i, e in enumerate(ends) if e > at)
+    last = next(i for i, e in enumerate(ends) if e >= at + len(title))
+    return typed[first:last + 1]

@@ -1,0 +1,129 @@
+"""Which groups of a report clause name an activity: not a level naming a programme (本科自考), not a
+kind word in a heading (【学习打卡】), not one that only modifies the head of its phrase (读书心得交流一次,
+QC课题成果获奖), not one that elaborates what another clause counted. Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from handlers.clauses import FILLER, SOFT_SEP
+from handlers.groups import Group, evident
+from handlers.numerals import Quantity
+from handlers.tokens import Clause, end_before, fold
+
+if TYPE_CHECKING:
+    from handlers.parser import KindWords
+
+_HEADING = re.compile(r"\s*[【\[〖]([^】\]〗]*)[】\]〗]")  # 【学习打卡】 before the items
+_RECEIVED = re.compile(r"获|荣获")  # 获奖 after another kind word: what that thing received (QC成果获奖)
+_TEAM = re.compile(r"\w*(?:小组|团队|工作室)")  # a kind word naming a team (QC小组)
+_ACHIEVED = re.compile(r"成果|奖|发布|推广|采纳|授权|专利|结题")  # what a team's result is said with
+
+
+def drop_programmes(clause: Clause, found: list[Group]) -> list[Group]:
+    """A level word alone (本科) next to another kind's word, with an amount after it, names the
+    programme of that activity (自考本科过了两门课, 本科自考过了一门: exams), not a degree; with a
+    degree word (自考本科毕业) or as the object (读完本科) it is one."""
+    def programme(i: int, g: Group) -> bool:
+        if not g.level or g.end - g.start != len(g.level):
+            return False
+        beside = [n for n in found[max(i - 1, 0):i] + found[i + 1:i + 2]
+                  if n.kind != g.kind and (n.end == g.start or g.end == n.start)]
+        return bool(beside) and any(isinstance(t, Quantity) and t.start >= g.end for t in clause.tokens)
+    return [g for i, g in enumerate(found) if not programme(i, g)]
+
+
+@lru_cache(maxsize=16)
+def _words(kinds: tuple[KindWords, ...]) -> tuple[frozenset[str], ...]:
+    """The synonyms of each kind as the parser sees them (NFKC, ASCII lower-case)."""
+    return tuple(frozenset(fold(unicodedata.normalize("NFKC", w)) for w in k.synonyms) for k in kinds)
+
+
+def _narrowed(run: list[Group], text: str, kinds: tuple[KindWords, ...]) -> list[Group]:
+    """A head word that ends a longer word of the kind before it (成果 of QC成果, 证书 of 授权证书)
+    takes that kind: QC课题成果, QC小组的成果, 专利证书. What the word before brought joins it."""
+    words, merged = _words(kinds), []
+    for group in run:
+        last = merged[-1] if merged else None
+        word = text[group.start:group.end]
+        if (last and last.kind != group.kind and not last.quantities
+                and any(w != word and w.endswith(word) for w in words[last.kind])):
+            group.kind, group.titles = last.kind, last.titles + group.titles
+            merged.pop()
+        merged.append(group)
+    return merged
+
+
+def _received(run: list[Group], text: str) -> list[Group]:
+    """`QC成果获奖`, `论文获奖一项`: 获奖 after another kind word says what that thing received; its
+    amount and titles are that thing's."""
+    kept: list[Group] = []
+    for group in run:
+        if kept and _RECEIVED.match(text, group.start):
+            kept[-1].quantities += group.quantities
+            kept[-1].titles += group.titles
+            continue
+        kept.append(group)
+    return kept
+
+
+def _listed(run: list[Group], index: int, masked: str, end: int) -> bool:
+    """The group follows right after the amount of the group before and closes the clause
+    (交流心得一次党课, not 培训2小时学习安规): the next item of a list written without separators."""
+    before, group = run[index - 1] if index else None, run[index]
+    return bool(before and before.quantities and before.quantities[-1].start >= before.end
+                and end_before(masked, group.start) == before.quantities[-1].end
+                and not FILLER.sub("", masked[group.end:end]))
+
+
+def drop_modifiers(found: list[Group], clause: Clause, text: str, masked: str,
+                   kinds: Sequence[KindWords]) -> list[Group]:
+    """In a run of groups with no separator between them (读书心得交流一次, 看了党课视频), a group with
+    nothing of its own only modifies another: keep the groups that have a quantity, title or
+    level, or else the last one (the head of the phrase); a group right after another's amount
+    starts a new item (`_listed`). First a head takes the kind that narrows it (`_narrowed`) and
+    获奖 gives way to what received it (`_received`)."""
+    runs: list[list[Group]] = []
+    for group in found:
+        if runs and not SOFT_SEP.search(masked[runs[-1][-1].end:group.start]):
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    kept = []
+    for run in runs:
+        run = _received(_narrowed(run, text, tuple(kinds)), text) if len(run) > 1 else run
+        heads = [g for i, g in enumerate(run) if evident(g) or _listed(run, i, masked, clause.end)]
+        kept += heads or run[-1:]
+    return kept
+
+
+def drop_teams(text: str, clause: Clause, found: list[Group]) -> list[Group]:
+    """A kind word naming a team (QC小组) names the team, not a result of it, when the clause says
+    nothing it achieved (QC小组开会, 参加QC小组活动2次): kept with a title of its own, or with 成果,
+    an award, 发布, 采纳 ... in the clause (QC小组的课题获二等奖)."""
+    if not any(_TEAM.fullmatch(text, g.start, g.end) for g in found) or _ACHIEVED.search(
+            text, clause.start, clause.end):
+        return found
+    return [g for g in found if g.titles or not _TEAM.fullmatch(text, g.start, g.end)]
+
+
+def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:
+    """A kind word in a heading (【学习打卡】) with nothing of its own names no activity when the
+    clause goes on to name others."""
+    heading = _HEADING.match(masked, clause.start)
+    if not heading:
+        return found
+    inside = {id(g) for g in found if g.end <= heading.end() and not evident(g)}
+    return [g for g in found if id(g) not in inside] if len(inside) < len(found) else found
+
+
+def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
+    """A mention with nothing of its own is dropped when another clause reports the same kind with
+    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士)."""
+    kinds = {g.kind for _, found in reports for g in found if evident(g)}
+    for _, found in reports:
+        found[:] = [g for g in found if evident(g) or g.again or g.kind not in kinds]
