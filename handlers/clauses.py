@@ -10,7 +10,7 @@ from bisect import bisect_right
 
 from handlers.dates import DateMark
 from handlers.numerals import Quantity
-from handlers.tokens import MASK, Clause, Mention, mask
+from handlers.tokens import MASK, Clause, Mention, end_before, mask
 
 HARD_SEP = re.compile(r"[,;。!?\n\r]|还(?!是)|但是?|不过|可是|然后|另外|(?<![做答说弄猜选])对了")
 SOFT_SEP = re.compile(r"[、\s和及与跟并/&+]|以及|同时|而且")
@@ -22,11 +22,12 @@ _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:�
 
 
 def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
-    """还 as `still` (书还没读, 难题还在排查) after a bare topic: no separator. After an amount or a
-    title it is `and also` (读书一本还没交流心得)."""
-    return (sep.group() == "还" and masked[sep.end():sep.end() + 1] in ("没", "未", "不", "在")
-            and not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark))
-                        for t in tokens))
+    """还 as `still` (书还没读, 难题还在排查) after a bare topic, since the last space (读书1本 难题还没有):
+    no separator. After an amount or a title it is `and also` (读书一本还没交流心得)."""
+    if sep.group() != "还" or masked[sep.end():sep.end() + 1] not in ("没", "未", "不", "在"):
+        return False
+    start = max(start, masked.rfind(" ", start, end_before(masked, sep.start())) + 1)
+    return not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark)) for t in tokens)
 
 
 def clauses(text: str, tokens: list, masked: str) -> list[Clause]:

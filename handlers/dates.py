@@ -56,7 +56,9 @@ RELATIVE = {
     "去年": lambda t: date(t.year - 1, 12, 31), "前年": lambda t: date(t.year - 2, 12, 31),
     "上季度": _last_quarter, "上个季度": _last_quarter,
     "上半年": lambda t: date(t.year, 6, 30) if t.month > 6 else t,
+    "下半年": lambda t: t if t.month > 6 else date(t.year, 7, 1),
 }
+SAME_DAY = ("当天", "当日")  # the day said before (11月18日参加培训…当天晚上读完): see handlers.scan
 _RELATIVE_WORDS: dict[str, list[str]] = {}  # first character -> words, longest first
 for _word in sorted(RELATIVE, key=len, reverse=True):
     _RELATIVE_WORDS.setdefault(_word[0], []).append(_word)
@@ -96,6 +98,8 @@ def _day(today: date, day: int) -> date | None:
 def _weekday(today: date, prefix: str, name: str) -> date:
     index = 6 if name in "日天7" else ("一二三四五六".find(name) if not name.isdigit() else int(name) - 1)
     on = today - timedelta(days=today.weekday()) + timedelta(days=index)
+    if prefix == "下":
+        return on + timedelta(days=7)
     return on - timedelta(days=7) if prefix == "上" or (not prefix and on > today) else on
 
 
@@ -118,6 +122,12 @@ def _year_month(today: date, found: re.Match) -> date | None:
     return today if (year, month) == (today.year, today.month) else _month_end(year, month)
 
 
+def _in_month(today: date, found: re.Match) -> date | None:
+    """上个月15号 -> that day of last month; 这个月3号 -> of this month."""
+    month = _last_month(today) if found[1].startswith("上") else today
+    return _on(month.year, month.month, _num(found[2]))
+
+
 # (pattern, resolver(today, match) -> date | None), tried in order at a position
 _PATTERNS = [
     (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月\s*" + _N + r"\s*[日号]"),
@@ -129,10 +139,13 @@ _PATTERNS = [
      lambda t, m: _month_end(int(m[1]), _num(m[2])) if 1 <= _num(m[2]) <= 12 else None),
     (re.compile(r"(\d{4})\s*年"), lambda t, m: t if int(m[1]) == t.year else _on(int(m[1]), 12, 31)),
     (re.compile(_N + r"\s*月\s*" + _N + r"\s*[日号]"), lambda t, m: _month_day(t, _num(m[1]), _num(m[2]))),
+    (re.compile(r"(上个?|这个?|本)月\s*" + _N + r"\s*[日号]"), _in_month),
+    (re.compile(r"(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门部回场堂节份件]))"),
+     lambda t, m: _month_day(t, int(m[1]), int(m[2]))),  # 11.12 培训6学时 (not 2.5学时)
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
     (re.compile(_N + r"\s*月份?(?![\d日号])"), lambda t, m: _month(t, _num(m[1]))),
     (re.compile(_N + r"\s*[日号](?!\d)"), lambda t, m: _day(t, _num(m[1]))),
-    (re.compile(r"(上|这|本)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
+    (re.compile(r"(上|这|本|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
                 r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday
      lambda t, m: _weekday(t, m[1] or "", m[2])),
 ]

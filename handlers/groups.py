@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from handlers.numerals import Quantity, in_unit
+from handlers.numerals import Quantity, dimension, in_unit
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention, end_before
 
@@ -96,9 +96,11 @@ def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[
 
 def _describes(q: Quantity, group: Group, masked: str, kinds: Sequence[KindWords]) -> bool:
     """`困扰班组半年的泵堵塞问题`, `两天的班组长培训`: an amount in a unit that does not fit the kind,
-    followed by 的 and more words before the kind word, describes something else."""
-    return (group.start > q.end + 1 and masked.startswith("的", q.end)
-            and in_unit(1, q.unit, kinds[group.kind].unit) is None)
+    followed by 的 and more words before the kind word, describes something else; so does a length
+    of time before a counted thing (困扰我们半年的难题), but not before hours (两天的培训)."""
+    unit = kinds[group.kind].unit
+    return (masked.startswith("的", q.end) and in_unit(1, q.unit, unit) is None
+            and (group.start > q.end + 1 or dimension(unit) == "count" and dimension(q.unit) == "day"))
 
 
 def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[KindWords]) -> list:
@@ -125,12 +127,15 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     return orphans
 
 
-def carry(orphans: list, group: Group, again: bool, unit: str) -> list[Group]:
+def carry(orphans: list, group: Group, again: bool, unit: str, bare: bool = True) -> list[Group]:
     """`读书，2本` / `读了2本书，分别是《红岩》和《活着》` / `参加了两天培训，共16学时`: a clause of only
     quantities or titles completes the group before it (with no amount in the kind's `unit` yet);
-    one that adds more (昨天又参加了2学时) is a new group of its kind, returned."""
+    one that adds more (昨天又参加了2学时) is a new group of its kind, returned. A clause saying more
+    than its amount (not `bare`: 深度会谈，聊了一个多小时) gives no amount in a unit that does not fit."""
     added = []
     for token in orphans:
+        if not bare and isinstance(token, Quantity) and token.unit and in_unit(1, token.unit, unit) is None:
+            continue
         if isinstance(token, Title):
             group.titles.append(token.text)
         elif all(q.value is None or in_unit(q.value, q.unit, unit) is None for q in group.quantities):

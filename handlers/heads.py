@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _HEADING = re.compile(r"\s*[【\[〖]([^】\]〗]*)[】\]〗]")  # 【学习打卡】 before the items
 _RECEIVED = re.compile(r"获|荣获")  # 获奖 after another kind word: what that thing received (QC成果获奖)
+_NEXT = re.compile(r"又|再|接着|随后|之后|早上|上午|中午|下午|晚上")  # …培训两个小时下午又去听了党课: a new item
 _TEAM = re.compile(r"\w*(?:小组|团队|工作室)")  # a kind word naming a team (QC小组)
 _ACHIEVED = re.compile(r"成果|奖|发布|推广|采纳|授权|专利|结题")  # what a team's result is said with
 
@@ -85,11 +86,12 @@ def drop_modifiers(found: list[Group], clause: Clause, text: str, masked: str,
     """In a run of groups with no separator between them (读书心得交流一次, 看了党课视频), a group with
     nothing of its own only modifies another: keep the groups that have a quantity, title or
     level, or else the last one (the head of the phrase); a group right after another's amount
-    starts a new item (`_listed`). First a head takes the kind that narrows it (`_narrowed`) and
-    获奖 gives way to what received it (`_received`)."""
+    starts a new item (`_listed`), as does one after 又 or a time of day (`_NEXT`). First a head
+    takes the kind that narrows it (`_narrowed`) and 获奖 gives way to what received it (`_received`)."""
     runs: list[list[Group]] = []
     for group in found:
-        if runs and not SOFT_SEP.search(masked[runs[-1][-1].end:group.start]):
+        gap = masked[runs[-1][-1].end:group.start] if runs else ""
+        if runs and not SOFT_SEP.search(gap) and not _NEXT.search(gap):
             runs[-1].append(group)
         else:
             runs.append([group])

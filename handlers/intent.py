@@ -8,23 +8,25 @@ from datetime import date
 
 from handlers.clauses import cue_text
 from handlers.dates import DateMark
-from handlers.numerals import Quantity
+from handlers.numerals import Quantity, dimension
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention
 
-_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么|(?<!那)(?<!那个)啥|哪|多少|几分|何时|多久|是否"
+_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么(?![都也])|(?<!那)(?<!那个)啥(?![都也])|哪|多少|几分|何时|多久|是否"
                        r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少)\w?几"  # 最多记几次, 要做几次
-                       r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|加分|扣分|查询|查一下|查看"
+                       r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|查询|查一下|查看"
                        r"|(\w)[不没]\1|(?<=\w)[不没]$|[了过]没有?$")  # 报上了没有
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
 _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗")
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
-_NEGATION = re.compile(r"没|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
+_NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
                        r"|:\s*暂?无(?!\w)"  # 读书：无
                        r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|在(?=\0)|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
+_PLAN = re.compile(r"正在|在(?=[写做搞弄编]?\0)|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
+                   r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
+                   r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
                    r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
@@ -37,14 +39,17 @@ _DONE = re.compile(r"了|完")
 _REFERENCE = re.compile(r"[那这][个些]\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _NOT_DONE = re.compile(r"[没未]")
+_NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
-# not remembering an amount (具体几本记不清了) hedges it; it denies nothing
+# not remembering an amount (具体几本记不清了) hedges it; not knowing how to use the bot (第一次用不太会)
+# says nothing of the activities; neither denies anything
 _UNCERTAIN = r"记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
-_NOT_DENIAL = re.compile(_UNCERTAIN)
+_NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)")
 _NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
+_LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -60,9 +65,10 @@ def later(clause: Clause, today: date) -> bool:
 
 
 def _future(clause: Clause, today: date) -> bool:
-    """A day after today and no amount or title: a plan (下周交流心得, 明年想报个自考)."""
-    return later(clause, today) and not any(
-        isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
+    """A day after today and no amount or title (a length in days is none): a plan (下周交流心得,
+    明年想报个自考, 下周有两天的培训)."""
+    return later(clause, today) and not any(isinstance(t, Title) or (
+        isinstance(t, Quantity) and not t.vague and dimension(t.unit) != "day") for t in clause.tokens)
 
 
 def _referred(text: str, clause: Clause) -> bool:
@@ -112,10 +118,24 @@ def contrasts(clause: Clause) -> bool:
     return clause.after in ("但", "但是", "可是", "不过")
 
 
+def likewise(text: str, clause: Clause) -> bool:
+    """The clause names kinds and says only 也是/也一样 of them (心得也是): the same as the clause before."""
+    return bool(_LIKEWISE.match(cue_text(text, clause)))
+
+
+def zero(clause: Clause) -> bool:
+    """The clause names no kind and counts zero (数量：0本): it denies what the clause before names."""
+    return not any(isinstance(t, Mention) for t in clause.tokens) and any(
+        isinstance(t, Quantity) and t.value == 0 for t in clause.tokens)
+
+
 def collective(text: str, clause: Clause) -> tuple[str, ...]:
     """The set phrases of the clause that stand for all the activities, said not done (本月五个一都
-    还没完成; 别忘了报五个一 is a reminder): the clause denies something without naming a kind."""
+    还没完成; 别忘了报五个一 is a reminder), or `nothing` (啥都没学): the clause denies something
+    without naming a kind."""
     said = text[clause.start:clause.end]
+    if _NOTHING.search(said):  # 这个月啥都没学
+        return ("一切",)
     return ("五个一",) if "五个一" in said and _NOT_DONE.search(said) else ()
 
 

@@ -75,25 +75,26 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     own = said[before - 1] if before else None
     if (own and _ATTRIBUTE.fullmatch(text, own.end, group.start)
             and not _DID.search(text, own.end, group.start)):
-        own = later or (said[before - 2] if before > 1 else carried) or own
+        own = later or (said[before - 2] if before > 1 else None) or own
     return own or later or carried
 
 
-def _own_day(clause: Clause, today: date) -> bool:
-    """The clause names a day before today of its own."""
-    return any(isinstance(t, DateMark) and t.on and t.on < today for t in clause.tokens)
+def _own_day(clause: Clause, today: date, until: int = 0) -> bool:
+    """The clause names a day of its own before today (`until` 1: or today)."""
+    return any(isinstance(t, DateMark) and t.on and (t.on - today).days < until for t in clause.tokens)
 
 
 def dated_log(clauses: list[Clause], today: date) -> bool:
-    """Three or more report clauses each name a past day of their own (11月2日 读书… 11月9日 心得交流…,
-    周一党课，周三培训4学时…): a log of what was done, day by day."""
-    return sum(_own_day(c, today) for c in clauses) >= 3
+    """Three or more report clauses each name a day of their own, two of them past (11月2日 读书…
+    11月9日 心得交流…, 前天听党课，昨天读书1本，今天交流心得): a log of what was done, day by day."""
+    return (sum(_own_day(c, today, 1) for c in clauses) >= 3
+            and sum(_own_day(c, today) for c in clauses) >= 2)
 
 
 def _done_on_day(text: str, clause: Clause, today: date, log: bool) -> bool:
     """A bare clause that still says something was done: an entry of a dated log, or a verb of doing
     said of a past day (上周二交流心得; 昨天读书 stays a bare kind word)."""
-    return _own_day(clause, today) and (log or any(
+    return (log and _own_day(clause, today, 1)) or (_own_day(clause, today) and any(
         isinstance(t, Mention) and _ACTION.match(text, t.start) for t in clause.tokens))
 
 

@@ -133,6 +133,8 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
         end, value = end + 2, value + 0.5
     elif text.startswith("个", end) and _unit_at(text, end + 1) not in (None, "个"):
         end += 1
+    elif text.startswith("个多", end) and _unit_at(text, end + 2) not in (None, "个"):  # 一个多小时
+        end, vague = end + 2, True
     unit = _unit_at(text, end)
     if unit is None and _PAIR.fullmatch(text, pos, end):  # 解决了俩难题: 俩 is 两个
         return Quantity(pos, end, value, "个")

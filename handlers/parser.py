@@ -6,6 +6,7 @@ words, fillers, separators) and, in handlers.numerals / handlers.dates, numerals
 date words.
 
 How a message is read:
+0. a paper form (姓名：… 学习内容：读书 数量：1本) is rewritten as the report it stands for (handlers.forms);
 1. normalise (NFKC, ASCII lower-case, ① and list numbers (1、) as line breaks); find titles, dates, quantities and
    vague amounts, then kind words, the longest synonym anywhere first (handlers.scan);
 2. cut into clauses at hard separators (，。；！？ 还 但 另外 ...; handlers.clauses); each clause is a
@@ -19,7 +20,7 @@ How a message is read:
 5. the clauses together decide the intent (handlers.items.conclude); titles are given back as
    typed (handlers.titles.as_typed).
 
-The modules: scan (tokens), tokens (their types and masking), clauses, titles, intent, groups,
+The modules: forms, scan (tokens), tokens (their types and masking), clauses, titles, intent, groups,
 heads, items, numerals, dates; reading holds the public types. This one keeps the public API: `read`,
 `Reading`, `Item`, `KindWords`.
 """
@@ -29,14 +30,15 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+from handlers import forms
 from handlers import groups as grouping
 from handlers import heads
 from handlers import intent
-from handlers.clauses import clauses as cut, counted, scoped
+from handlers.clauses import clauses as cut, counted, is_bare, scoped
 from handlers.groups import Group, evident
 from handlers.items import carried_dates, clause_items, conclude, dated_log
 from handlers.reading import Item, KindWords, Reading
-from handlers.scan import lexicon, mentions, normalise, prune, scan
+from handlers.scan import lexicon, mentions, normalise, prune, scan, untagged
 from handlers.titles import Title, as_typed, take_title
 from handlers.tokens import Clause, Mention, mask
 
@@ -68,7 +70,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     found = heads.drop_teams(text, clause, found)
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
     if orphans and not found and last:
-        found = grouping.carry(orphans, last, again, kinds[last.kind].unit)
+        found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
     elif orphans and not found:
         pending += [t.text for t in orphans if isinstance(t, Title)]
     elif found and pending and not found[0].titles:
@@ -87,10 +89,10 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     Every item's occurred_on is resolved (today when the message names no date).
     """
     kinds, words = _lexicon(kinds)
-    typed = text
+    typed = text = forms.rewrite(text) or text  # 姓名：… 学习内容：读书 数量：1本: a paper form
     raw, text = normalise(text)
     tokens = scan(text, raw, today)
-    tokens += mentions(mask(text, tokens), words)
+    tokens += untagged(text, mentions(mask(text, tokens), words))
     masked = mask(text, tokens)
     clauses = cut(text, prune(tokens, masked), masked)
     reports: list[tuple[Clause, list[Group]]] = []
@@ -109,6 +111,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         mood = intent.mood(text, clause, today)
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
+        elif last in ("negation", "plan") and intent.likewise(text, clause):
+            mood = last  # 生活需要仪式感，学习也是: says the same of another thing
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
             if len(parts) == 1:  # 读书一本心得一次成果没有; but 打算读书一本心得一次 plans both
@@ -123,7 +127,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             asked, topics = True, topics + codes
             eligible = eligible or intent.eligible(text, clause)
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
-            negated.update(codes or (before if intent.contrasts(clause) else ())
+            negated.update(codes or (before if intent.contrasts(clause) or intent.zero(clause) else ())
                            or intent.collective(text, clause))  # 五个一都还没完成
         elif mood == "report" and not notice:
             found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,

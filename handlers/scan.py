@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from handlers import dates, numerals, titles
-from handlers.dates import match_date
+from handlers.dates import DateMark, match_date
 from handlers.numerals import Quantity, dimension, match_quantity, match_vague
 from handlers.titles import Title, title_at
 from handlers.tokens import Mention, end_before, fold
@@ -22,11 +22,12 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
-           "学习强国", "在职学习")  # never kind words (学习强国 is the app; 在职学习 studies for a degree)
+           "学习强国", "在职学习", "读博", "读研")  # never kind words (学习强国 is the app; 在职学习 and
+# 读博 study for a degree)
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 业务心德, 工作难提.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
-         "论": "轮"}
+         "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
                   r"|园地|资料|材料|氛围|型|名单|通知")
@@ -35,6 +36,7 @@ META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要�
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
 _NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\))", re.M)
+_HASHTAG = re.compile(r"#[^\s#]+#?")
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
 
@@ -68,8 +70,9 @@ def lexicon(kinds: tuple[KindWords, ...]) -> dict[str, list[tuple[str, int | Non
 
 
 def scan(text: str, raw: str, today: date) -> list:
-    """Titles (as typed, from raw), dates, quantities and vague amounts, left to right."""
-    tokens, pos = [], 0
+    """Titles (as typed, from raw), dates, quantities and vague amounts, left to right; 当天 is the
+    day said before it."""
+    tokens, pos, last = [], 0, None
     while pos < len(text):
         if text[pos] not in _STARTS:
             pos += 1
@@ -77,6 +80,10 @@ def scan(text: str, raw: str, today: date) -> list:
         phrase = next((p for p in SET_PHRASES if text.startswith(p, pos)), None)
         token = None if phrase else (title_at(text, raw, pos) or match_date(text, pos, today)
                                      or match_quantity(text, pos) or match_vague(text, pos))
+        if isinstance(token, DateMark):  # 当天: the day said before, if any
+            if last and text.startswith(dates.SAME_DAY, pos):
+                token = DateMark(token.start, token.end, last.on)
+            last = token
         if token:
             tokens.append(token)
         pos = token.end if token else pos + (len(phrase) if phrase else 1)
@@ -110,6 +117,14 @@ def mentions(masked: str, words: dict) -> list[Mention]:
                 named.add(m.start)
         chosen = [m for m in chosen if m.start not in named]
     return chosen
+
+
+def untagged(text: str, found: list[Mention]) -> list[Mention]:
+    """Kind words inside hashtags (#阅读打卡 #党员学习) tag a post; they name no activity when the
+    post names one outside them."""
+    tags = [(t.start(), t.end()) for t in _HASHTAG.finditer(text)]
+    inside = [any(a <= m.start < b for a, b in tags) for m in found]
+    return [m for m, tagged in zip(found, inside) if not tagged] if tags and not all(inside) else found
 
 
 def prune(tokens: list, masked: str) -> list:

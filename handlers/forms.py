@@ -1,0 +1,54 @@
+"""Paper-form messages: `姓名：王海燕 学习内容：读书 数量：1本 书名：平凡的世界`.
+
+Two or more known field labels make a form. Its fields are read as labels, not as words of the
+message: who fills it in (姓名, 支部 ...) says nothing of the activity; 日期/时间 give the date,
+学习内容/类别/项目 the activity, 数量/次数/时长/学时 the amount, 书名/名称/题目 the title(s). The
+form is rewritten as the one-line report it stands for (`读书 1本 《平凡的世界》`), which the
+parser then reads like any other. Pure; no I/O.
+"""
+from __future__ import annotations
+
+import re
+
+_WHO = r"姓名|名字|单位|所在单位|部门|所在部门|党支部|所在支部|支部|班组|岗位|职务|工号|电话|手机|地点|备注|填报人|填表人"
+_WHEN = r"学习日期|学习时间|完成日期|完成时间|活动日期|活动时间|日期|时间"
+_WHAT = r"学习内容|活动内容|学习类型|学习形式|学习类别|内容|项目|类别|类型|形式|事项"
+_AMOUNT = r"数量|次数|时长|学时|课时|本数|篇数|个数"
+_TITLE = r"书名|篇名|题目|标题|课题|主题|\w{0,4}名称"
+_LABEL = re.compile(rf"(?:^|(?<=[\s,，;；]))({_WHO}|{_WHEN}|{_WHAT}|{_AMOUNT}|{_TITLE})\s*[:：]", re.M)
+_ROLES = tuple((role, re.compile(f"(?:{words})$")) for role, words in (
+    ("who", _WHO), ("when", _WHEN), ("what", _WHAT), ("amount", _AMOUNT), ("title", _TITLE)))
+_BARE = re.compile(r"\d+(?:\.\d+)?|[一二两三四五六七八九十]+")  # 学时：6
+_HOURS = {"学时": "学时", "课时": "学时", "时长": "小时"}
+_SEVERAL = re.compile(r"\s*[、,，;；]\s*")  # 书名：红岩、活着
+
+
+def _role(label: str) -> str:
+    return next(role for role, words in _ROLES if words.fullmatch(label))
+
+
+def _titles(value: str) -> list[str]:
+    """A title field's value as 《》 titles, one per name listed."""
+    if "《" in value or "<<" in value:
+        return [value]
+    return [f"《{name}》" for name in _SEVERAL.split(value) if name]
+
+
+def rewrite(text: str) -> str | None:
+    """The one-line report a form stands for, or None when the message is no form."""
+    labels = list(_LABEL.finditer(text))
+    if len(labels) < 2:
+        return None
+    parts: dict[str, list[str]] = {"when": [], "what": [], "amount": [], "title": []}
+    head = text[:labels[0].start()].strip()
+    for label, following in zip(labels, labels[1:] + [None]):
+        value = text[label.end():following.start() if following else len(text)].strip(" \t\r\n,，;；。")
+        role = _role(label[1])
+        if not value or role == "who":
+            continue
+        if role == "amount" and _BARE.fullmatch(value) and label[1] in _HOURS:
+            value += _HOURS[label[1]]
+        parts[role] += _titles(value) if role == "title" else [value]
+    if not (parts["what"] or parts["amount"] or parts["title"]):
+        return None
+    return " ".join(([head] if head else []) + [v for role in parts.values() for v in role])
