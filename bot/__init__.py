@@ -86,7 +86,7 @@ def create_app(config: Config | None = None, *, clock: Callable[[], datetime] | 
 
     config = config or load_config()
     tz = ZoneInfo(config.rules.timezone)
-    engine = engine or make_engine(config.database_url)
+    engine = engine or make_engine(config.database_url, pre_ping=False)   # dispatcher retries instead
     create_schema(engine, upgrade_if_behind=config.is_embedded_default)
     if config.is_embedded_default:
         added = seed_demo_roster(engine)

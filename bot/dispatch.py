@@ -70,6 +70,8 @@ class Dispatcher:
             if member is None and not (self.by_openid and self._guest_may(incoming)):
                 return HOW_TO_BIND if self.by_openid else NOT_IN_ROSTER
             if recent >= self.config.messages_per_minute:
+                if queries.claimed(session, dedup_key=incoming.dedup_key):   # a retry of a message we kept
+                    return self._first_reply(session, incoming.dedup_key)
                 log.info("sender %s is over %d messages a minute", member.id if member else "(unbound)",
                          self.config.messages_per_minute)
                 return SLOW_DOWN
@@ -77,6 +79,7 @@ class Dispatcher:
                 return self._first_reply(session, incoming.dedup_key)
             try:
                 reply = self._run(session, member, incoming, waiting)
+                session.flush()                      # the handler's changes fail here, not after
             except OperationalError:
                 raise
             except Exception:
@@ -84,7 +87,8 @@ class Dispatcher:
                 session.rollback()
                 if not self._claim(session, incoming, reply=FAILED):
                     return self._first_reply(session, incoming.dedup_key)
-                reply = FAILED
+                session.commit()
+                return FAILED
             queries.set_reply(session, inbound_id=incoming.inbound_id, reply=reply)
             session.commit()
             return reply

@@ -34,8 +34,12 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """Create the engine for `url`, creating a SQLite file's folder if needed."""
+def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
+    """Create the engine for `url`, creating a SQLite file's folder if needed.
+
+    `pre_ping` tests a pooled server connection before each use (a round trip). The web app
+    turns it off: its dispatcher retries a message once on a connection the database dropped.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -43,7 +47,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _sqlite_setup(engine)
         return engine
-    return create_engine(url)  # no pre-ping round trip per message: the dispatcher retries a dropped connection once
+    return create_engine(url, pool_pre_ping=pre_ping)
 
 
 def create_schema(engine: Engine, *, upgrade_if_behind: bool) -> None:

@@ -174,7 +174,7 @@ def archive_request(*, branch_id: int, year: int, filename: str) -> str:
     return f"{ARCHIVE_MARK}{branch_id}:{year}:{filename}"
 
 
-def load_attachment(engine, content: str, *, rules=None) -> tuple[str, bytes] | None:
+def load_attachment(engine, content: str, *, rules) -> tuple[str, bytes] | None:
     """(filename, bytes) if an outbox content names a file (stored, or an archive to build with
     `rules`), else None."""
     if content.startswith(ARCHIVE_MARK):

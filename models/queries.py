@@ -123,6 +123,14 @@ def set_reply(session: Session, *, inbound_id: int, reply: str) -> None:
     _core(session, _SET_REPLY, {"inbound_id": inbound_id, "reply": reply})
 
 
+_CLAIMED = core_select(exists().where(_I.dedup_key == bindparam("dedup_key")))
+
+
+def claimed(session: Session, *, dedup_key: str) -> bool:
+    """Whether a message with this dedup key was already claimed (a platform retry)."""
+    return bool(_core(session, _CLAIMED, {"dedup_key": dedup_key}).scalar_one())
+
+
 def member_by_userid(session: Session, *, userid: str) -> Member | None:
     """The roster entry for a WeCom userid, or None."""
     return session.exec(_MEMBER_BY_USERID, params={"userid": userid}).first()

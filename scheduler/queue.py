@@ -72,10 +72,12 @@ def claim(engine: Engine, *, limit: int, now: datetime, lease_seconds: int,
             Outbox.status == "inflight", Outbox.lease_until < now,
             Outbox.attempted_at < now - timedelta(seconds=resend_window_seconds),
         ).values(status="unknown", errmsg="crashed while sending; not resent (beyond duplicate-check window)"))
+        # A CTE, evaluated once: as an IN (subquery) PostgreSQL may re-run the LIMIT … SKIP LOCKED
+        # subquery while it updates and claim more than `limit` rows.
         chosen = (select(Outbox.id).where(_claimable(now)).order_by(Outbox.id).limit(limit)
-                  .with_for_update(skip_locked=True))
+                  .with_for_update(skip_locked=True).cte("chosen"))
         rows = conn.execute(
-            update(Outbox).where(Outbox.id.in_(chosen), _claimable(now))
+            update(Outbox).where(Outbox.id.in_(select(chosen.c.id)), _claimable(now))
             .values(status="claimed", claim_token=token, lease_until=now + timedelta(seconds=lease_seconds))
             .returning(Outbox.id, Outbox.userid, Outbox.topic, Outbox.occasion, Outbox.kinds,
                        Outbox.content, Outbox.attempts, Outbox.created_at)).all()

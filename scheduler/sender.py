@@ -20,6 +20,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from models.db import new_session
 from models.outbox import load_attachment
@@ -49,19 +50,39 @@ class DrainReport:
 def _chunks(rows: list[queue.Claimed], size: int, *, more_may_follow: bool) -> list[list[queue.Claimed]]:
     """Rows grouped by identical text, at most `size` recipients per group, in row order.
 
-    When the claim was full (`more_may_follow`), a text's last, partly filled group is left out
-    if at least one group is full: its rows go back to the queue (the drain's `release`) and
-    are claimed first next time, together with the rest of their text, so each text costs
-    ceil(recipients / size) calls however the claims cut it. Every claim still sends a full
-    group, so the drain always progresses.
+    When the claim was full (`more_may_follow`), the text of the claim's last row may go on in
+    the next claim: its last, partly filled group is left out (if some other group is full),
+    its rows go back to the queue (the drain's `release`) and are claimed first next time,
+    together with the rest of their text. So a text written in one run costs ceil(recipients /
+    size) calls however the claims cut it, other texts are not held back, and every claim
+    still sends a full group.
     """
     by_text: dict[str, list[queue.Claimed]] = {}
     for row in rows:
         by_text.setdefault(row.content, []).append(row)
     chunks = [group[start:start + size] for group in by_text.values() for start in range(0, len(group), size)]
-    if more_may_follow and any(len(chunk) == size for chunk in chunks):
-        return [chunk for chunk in chunks if len(chunk) == size]
+    if not (more_may_follow and rows):
+        return chunks
+    last = max(rows, key=lambda row: row.id)
+    tail = [chunk for chunk in chunks if chunk[-1] is last and len(chunk) < size]
+    if tail and any(len(chunk) == size for chunk in chunks):
+        return [chunk for chunk in chunks if chunk is not tail[0]]
     return chunks
+
+
+def _file(engine: Engine, chunk: list[queue.Claimed], config, token: str, now: datetime,
+          report: DrainReport) -> tuple[str, bytes] | None | bool:
+    """The file a chunk sends (None for text); False if it cannot be built (rows marked failed)."""
+    try:
+        return load_attachment(engine, chunk[0].content, rules=config.rules)
+    except OperationalError:
+        raise                                      # the database: the rows go back, the next drain retries
+    except Exception as error:                     # e.g. a 导出 of a branch that no longer exists
+        log.exception("could not build the file for outbox row(s) %s", [row.id for row in chunk])
+        queue.finish(engine, token=token, ids=[row.id for row in chunk], status="failed", now=now,
+                     errmsg=f"file not built: {type(error).__name__}")
+        report.failed += len(chunk)
+        return False
 
 
 def _record(engine: Engine, token: str, chunk: list[queue.Claimed], result: SendResult,
@@ -123,13 +144,15 @@ def drain(engine: Engine, *, config, settings: ReminderSettings, transport,
                 if settings.quiet_at(now().astimezone(tz).time()):
                     report.quiet = True
                     return report
+                attachment = _file(engine, chunk, config, token, now(), report)
+                if attachment is False:
+                    continue
                 ids = set(queue.mark_inflight(engine, token=token, ids=[r.id for r in chunk], now=now(),
                                               lease_seconds=settings.send_lease_seconds))
                 chunk = [row for row in chunk if row.id in ids]
                 if not chunk:
                     continue
                 userids = [row.userid for row in chunk]
-                attachment = load_attachment(engine, chunk[0].content, rules=config.rules)
                 result = (transport.send_file(userids, *attachment) if attachment
                           else transport.send(userids, chunk[0].content))
                 report.calls += 1

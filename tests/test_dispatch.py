@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from bot.dispatch import FAILED
 from models.db import make_engine, new_session
-from models.tables import Entry, InboundMessage, PendingConfirmation
+from models.tables import Entry, InboundMessage, PendingConfirmation, utcnow
 
 
 def count(engine, model) -> int:
@@ -28,6 +28,35 @@ def test_a_breaking_handler_stores_nothing_and_its_retry_gets_the_same_answer(se
     assert send_text("liming", "读书一本《红岩》", msg_id=880001) == FAILED   # WeCom's retry: first answer
     assert count(engine, Entry) == 0
     assert send_text("liming", "读书一本《红岩》").startswith("已记录：读书 1 本《红岩》+2 分。")
+    assert count(engine, Entry) == 1
+
+
+def test_a_handler_whose_changes_cannot_be_saved_answers_politely(send_text, engine, monkeypatch):
+    from handlers import report
+
+    def asks_twice(ctx, reading):                 # fault injection: two questions for one member (unique)
+        report_ask(ctx, reading)
+        ctx.session.add(PendingConfirmation(member_id=ctx.member.id, source_text=ctx.text, payload="[]",
+                                            expires_at=utcnow()))
+        return "是要登记吗？"
+
+    report_ask = report._ask
+    with monkeypatch.context() as patch:
+        patch.setitem(report._BY_INTENT, "unsure", asks_twice)
+        assert send_text("liming", "读了点书", msg_id=880003) == FAILED
+    assert count(engine, PendingConfirmation) == 0
+    assert send_text("liming", "读了点书", msg_id=880003) == FAILED
+    assert send_text("liming", "读了点书").startswith("是要登记")
+
+
+def test_a_retry_of_a_kept_message_is_answered_even_at_the_rate_limit(send_text, app, engine):
+    limit = app.extensions["hongling"].config.messages_per_minute
+    for i in range(limit - 1):
+        send_text("liming", "你好", msg_id=881000 + i)
+    first = send_text("liming", "读书一本《红岩》", msg_id=881999)    # the limit-th message of the minute
+    assert first.startswith("已记录")
+    assert send_text("liming", "读书一本《红岩》", msg_id=881999) == first   # WeCom's retry: same answer
+    assert "太快" in send_text("liming", "读书一本《长征》")          # a new message is slowed
     assert count(engine, Entry) == 1
 
 

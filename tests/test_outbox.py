@@ -220,3 +220,41 @@ def test_claims_that_cut_a_text_in_two_cost_no_extra_call(app, engine, config_da
     assert sorted((call.content, len(call.touser)) for call in fake_wecom.sends) == [
         ("通知A", 2), ("通知A", 2), ("通知B", 2)]                  # ceil(4/2) + ceil(2/2)
     assert set(statuses(engine).values()) == {"sent"}
+
+
+@pytest.mark.wecom
+def test_a_lone_notice_between_bulk_rows_is_not_held_back(app, engine, config_data, fake_wecom):
+    config_data["reminders"].update(batch_size=2, claim_size=3)
+    config = build_config(config_data, source="test")
+    users = sorted(ROSTER_USERS)
+    with new_session(engine) as session:      # ids: A A X A A A — the first claim ends on X
+        enqueue_notices(session, [(u, "notice", "n1", "通知A") for u in users[:2]])
+        enqueue_notices(session, [(users[0], "review", "r1", "审核结果")])
+        enqueue_notices(session, [(u, "notice", "n1", "通知A") for u in users[2:6]])
+        session.commit()
+    with jobs.transport_for(config, load_settings(config), engine) as transport:
+        report = drain(engine, config=config, settings=load_settings(config), transport=transport)
+    assert report.sent == 7
+    texts = [call.content for call in fake_wecom.sends]
+    assert texts.count("通知A") == 3                      # ceil(6 / 2)
+    assert texts.index("审核结果") < len(texts) - 1       # not kept until every bulk call is out
+
+
+@pytest.mark.wecom
+def test_an_archive_that_cannot_be_built_fails_its_row_and_the_drain_goes_on(app, engine, config, fake_wecom,
+                                                                             monkeypatch):
+    from models.outbox import archive_request
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in the archive")     # fault injection: stands for any error building the file
+
+    monkeypatch.setattr("models.archive.build_archive", broken)
+    with new_session(engine) as session:
+        enqueue_notices(session, [("zhangsj", "export", "m1", archive_request(branch_id=1, year=2026, filename="a.xlsx"))])
+        enqueue_notices(session, [("liming", "review", "r1", "审核结果")])
+        session.commit()
+    with jobs.transport_for(config, load_settings(config), engine) as transport:
+        report = drain(engine, config=config, settings=load_settings(config), transport=transport)
+    assert (report.sent, report.failed) == (1, 1)
+    assert statuses(engine) == {"zhangsj": "failed", "liming": "sent"}
+    assert fake_wecom.recipients() == {"liming": ["审核结果"]}

@@ -3,7 +3,8 @@
 `scheduler.queue.queued_userids` runs at every reminder job; without this index it scans the
 whole outbox (3.4 million rows after three years of a 100,000-member company: 0.85 s per run,
 bench/RESULTS.md). The unique key (userid, topic, period_key, occasion) leads with userid and
-cannot serve it.
+cannot serve it. On PostgreSQL the build blocks writes to `outbox` for a few seconds per million
+rows: upgrade outside the reminder hours.
 
 Revision ID: 0004
 Revises: 0003
