@@ -3,6 +3,7 @@ to them (读了《红岩》、《原则》两本书 is one group; 党课2次、�
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -162,3 +163,13 @@ def name(found: list[Group], before: list[Group]) -> list[Group]:
 def evident(group: Group) -> bool:
     """Whether the group carries something of its own: a quantity, a title or a level."""
     return bool(group.quantities or group.titles or group.level)
+
+
+_BOTH = re.compile(r"\W*(\w+?(?:(?:和|、|与|以及)\w+?)+)[都全](?:已经?)?(?:考过|通过|过|拿下|完成)了")
+
+
+def listed_count(text: str, clause: Clause) -> int:
+    """`自考成绩出来了，电力系统分析和工程制图都过了`: a clause of only named things joined by 和/、 that
+    all passed counts them (2) for the kind the clause before named without an amount; else 0."""
+    match = None if clause.tokens else _BOTH.fullmatch(text, clause.start, clause.end)
+    return len(re.split(r"和|、|与|以及", match.group(1))) if match else 0

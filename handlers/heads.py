@@ -125,7 +125,11 @@ def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group
 
 def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
     """A mention with nothing of its own is dropped when another clause reports the same kind with
-    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士)."""
+    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士), as is a level said again
+    with nothing else (大专毕业，取得大专学历)."""
     kinds = {g.kind for _, found in reports for g in found if evident(g)}
+    levels: set = set()  # 函授大专毕业，取得大专学历: the same level said again is the same degree
     for _, found in reports:
-        found[:] = [g for g in found if evident(g) or g.again or g.kind not in kinds]
+        found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds) and not (
+            g.level and not g.quantities and not g.titles and (g.kind, g.level) in levels)]
+        levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)

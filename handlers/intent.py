@@ -15,9 +15,9 @@ from handlers.tokens import Clause, Mention
 _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么(?![都也])|(?<!那)(?<!那个)啥(?![都也])|哪|多少|几分|何时|多久|是否"
                        r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少)\w?几"  # 最多记几次, 要做几次
                        r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|查询|查一下|查看"
-                       r"|(\w)[不没]\1|(?<=\w)[不没]$|[了过]没有?$")  # 报上了没有
+                       r"|(\w)[不没]\1|(?<=\w)(?<!还)[不没]$|[了过]没有?$")  # 报上了没有; 还没: not yet
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
-_ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗")
+_ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗")
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
@@ -36,6 +36,7 @@ _OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|
 _PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
+_PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
 _REFERENCE = re.compile(r"[那这][个些]\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _NOT_DONE = re.compile(r"[没未]")
@@ -55,7 +56,7 @@ _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 def _done(text: str, clause: Clause) -> bool:
     """The clause says something was finished (了/完) and names a title or an exact amount."""
-    return bool(_DONE.search(text, clause.start, clause.end)) and any(
+    return bool(_DONE.search(_PRAISED.sub("", text[clause.start:clause.end]))) and any(
         isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
 
 

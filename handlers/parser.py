@@ -36,6 +36,7 @@ from handlers import heads
 from handlers import intent
 from handlers.clauses import clauses as cut, counted, is_bare, scoped
 from handlers.groups import Group, evident
+from handlers.numerals import Quantity, dimension
 from handlers.items import carried_dates, clause_items, conclude, dated_log
 from handlers.reading import Item, KindWords, Reading
 from handlers.scan import lexicon, mentions, normalise, prune, scan, untagged
@@ -71,6 +72,9 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
     if orphans and not found and last:
         found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
+    elif not orphans and not found and last and not last.quantities and dimension(
+            kinds[last.kind].unit) == "count" and (count := grouping.listed_count(text, clause)):
+        last.quantities.append(Quantity(clause.start, clause.end, float(count)))  # A和B都过了
     elif orphans and not found:
         pending += [t.text for t in orphans if isinstance(t, Title)]
     elif found and pending and not found[0].titles:

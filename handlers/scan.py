@@ -30,13 +30,16 @@ TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
-                  r"|园地|资料|材料|氛围|型|名单|通知")
-# 学习情况, 学习室, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
+                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性")
+# 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
 _NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\))", re.M)
+_GLUED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?=[^\W\d_])", re.M)  # 1读书2本 2心得1次: numbered 1, 2, 3 ...
 _HASHTAG = re.compile(r"#[^\s#]+#?")
+_ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
+_NOT_ONE = re.compile(r"[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
 
@@ -45,6 +48,10 @@ def normalise(text: str) -> tuple[str, str]:
     same ASCII lower-cased; both have the same length, so positions are shared."""
     raw = unicodedata.normalize("NFKC", _LIST_MARKS.sub("\n", text))
     raw = _NUMBERED.sub(lambda m: "\n" * len(m.group()), raw)
+    glued = [m for m in _GLUED.finditer(raw) if not getattr(match_quantity(raw, m.start()), "unit", None)]
+    if len(glued) > 1 and [int(m.group(1)) for m in glued] == list(range(1, len(glued) + 1)):
+        for m in reversed(glued):  # list numbers glued to the item, counting up from 1
+            raw = raw[:m.start()] + "\n" * len(m.group()) + raw[m.end():]
     return raw, fold(raw)
 
 
@@ -130,11 +137,14 @@ def untagged(text: str, found: list[Mention]) -> list[Mention]:
 def prune(tokens: list, masked: str) -> list:
     """Keep a bare number (读书2, 读书：2) or a quoted title (读书“红岩”) only right after a kind word
     or its quantity; 10kV and 参加“安全生产月”培训 are plain text. A count before 是 names one of
-    several already counted (读了两本书一本是乡土中国): no quantity."""
+    several already counted (读了两本书一本是乡土中国), 一 before 都没 says not one (一项都没完成), and
+    courses after 报了 were entered for, not passed (报了四门，过了三门): no quantity."""
     ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
     kept = []
     for t in tokens:
-        if isinstance(t, Quantity) and dimension(t.unit) == "count" and masked.startswith("是", t.end):
+        if isinstance(t, Quantity) and dimension(t.unit) == "count" and (
+                masked.startswith("是", t.end) or (t.value == 1 and _NOT_ONE.match(masked, t.end))
+                or (t.unit == "门" and _ENROLLED.search(masked, max(0, t.start - 3), t.start))):
             continue
         if isinstance(t, Quantity) and t.bare:
             after, before = masked[t.end:t.end + 1], end_before(masked, t.start)
