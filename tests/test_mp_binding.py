@@ -100,6 +100,14 @@ def test_invite_is_for_the_official_account_only(tmp_path, capsys, config_data):
     assert "wechat.channel" in capsys.readouterr().err
 
 
+def test_an_unbound_openid_is_slowed_down_like_a_member(unbound, app, say):
+    limit = app.extensions["hongling"].config.messages_per_minute
+    for _ in range(limit):
+        assert "绑定码" in say("phone", "绑定")
+    assert "太快" in say("phone", "绑定")
+    assert "绑定码" in say("other-phone", "绑定")
+
+
 def test_an_unbound_openid_can_only_bind_and_nothing_is_stored(unbound, engine, post, sim, say):
     for text in ("读书一本《红岩》", "帮助", "我的积分", "待审核", "解绑 李明", "撤销", "绑定了吗"):
         assert say("phone", text) == HOW_TO_BIND
