@@ -41,6 +41,11 @@ tuned on it too.
 tests/data/parser_heldout7.jsonl, a seventh set written the same way (a month of a power-supply company's
 traffic, late reports in the first days of December), was measured blind on the parser tuned on heldout6
 at 94.1% exact with 3 false readings on 50 non-reports; then the parser was tuned on it too.
+
+tests/data/parser_heldout8.jsonl, an eighth set written the same way (an energy group's
+headquarters, oil fields, a refinery, shipping, a research institute), was measured blind on the
+final parser at 94.5% exact, with items (an unsure question, nothing recorded) for 1 of 52
+non-reports. It is deliberately not tuned on: its first measurement is its floor here.
 """
 from __future__ import annotations
 
@@ -135,13 +140,18 @@ def test_corpus_accuracy(kinds):
 
 HELDOUTS = [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7]
 HELDOUT_IDS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"]
+# The last blind set: measured on the final parser of the second session and NOT tuned on, so it
+# keeps saying how the parser reads traffic nobody tuned for. Its measured figures are a floor:
+BLIND = _load("parser_heldout8.jsonl")
+BLIND_EXACT = 0.945                 # 225 of 238 exact when first measured
+BLIND_FALSE = {"hh-chat-13"}        # 我在上培训课，晚点再报: asked about (unsure), not recorded
 
 
-@pytest.mark.parametrize("rows", HELDOUTS, ids=HELDOUT_IDS)
+@pytest.mark.parametrize("rows", HELDOUTS + [BLIND], ids=HELDOUT_IDS + ["heldout8"])
 def test_heldout_is_well_formed(rows):
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids)) and len(rows) >= 150
-    others = CORPUS + [row for other in HELDOUTS if other is not rows for row in other]
+    others = CORPUS + [row for other in HELDOUTS + [BLIND] if other is not rows for row in other]
     assert not set(ids) & {row["id"] for row in others}
     for row in rows:
         assert row["intent"] in ("report", "unsure", "question", "negation", "chatter"), row["id"]
@@ -153,6 +163,15 @@ def test_heldout_accuracy(rows, kinds):
     """Fresh phrasings are read as well as the corpus."""
     accuracy, misses = _accuracy(rows, kinds)
     assert accuracy >= 0.97, f"{accuracy:.1%} of {len(rows)} read exactly; misses:\n" + "\n".join(misses)
+
+
+def test_the_blind_set_reads_no_worse_than_when_first_measured(kinds):
+    """Untuned text: at least the first measurement's exact share, no new entries from non-reports."""
+    accuracy, misses = _accuracy(BLIND, kinds)
+    assert accuracy >= BLIND_EXACT, f"{accuracy:.1%} of {len(BLIND)} read exactly; misses:\n" + "\n".join(misses)
+    false = {row["id"] for row in BLIND
+             if row["intent"] in ("chatter", "negation", "question") and read_row(row, kinds).items}
+    assert false <= BLIND_FALSE
 
 
 @pytest.mark.parametrize("row", HELDOUT_NON_REPORTS, ids=[row["id"] for row in HELDOUT_NON_REPORTS])
