@@ -65,13 +65,17 @@ class Dispatcher:
 
     def _handle(self, incoming: Incoming) -> str:
         with new_session(self.engine) as session:
+            since = utcnow() - timedelta(minutes=1)
             member, recent, waiting = queries.sender(session, userid=incoming.userid, by_openid=self.by_openid,
-                                                     since=utcnow() - timedelta(minutes=1))
-            if member is None and not (self.by_openid and self._guest_may(incoming)):
-                return HOW_TO_BIND if self.by_openid else NOT_IN_ROSTER
+                                                     since=since)
+            if member is None:
+                if not (self.by_openid and self._guest_may(incoming)):
+                    return HOW_TO_BIND if self.by_openid else NOT_IN_ROSTER
+                recent = queries.recent_messages(session, userid=incoming.userid, since=since)   # a guest
             if recent >= self.config.messages_per_minute:
-                if queries.claimed(session, dedup_key=incoming.dedup_key):   # a retry of a message we kept
-                    return self._first_reply(session, incoming.dedup_key)
+                kept, reply = queries.kept_message(session, dedup_key=incoming.dedup_key)
+                if kept:                                                      # a retry of a message we kept
+                    return self._retried(incoming.dedup_key, reply)
                 log.info("sender %s is over %d messages a minute", member.id if member else "(unbound)",
                          self.config.messages_per_minute)
                 return SLOW_DOWN
@@ -113,12 +117,16 @@ class Dispatcher:
             return False
         return handler is not None
 
+    @classmethod
+    def _first_reply(cls, session, dedup_key: str) -> str:
+        """The reply kept for a message another delivery claimed."""
+        return cls._retried(dedup_key, queries.kept_message(session, dedup_key=dedup_key)[1])
+
     @staticmethod
-    def _first_reply(session, dedup_key: str) -> str:
+    def _retried(dedup_key: str, reply: str | None) -> str:
+        """The answer to a repeated delivery: the first one's reply, or "in progress"."""
         log.info("duplicate delivery %s answered from the first reply", dedup_key)
-        stored = session.exec(
-            InboundMessage.__table__.select().where(InboundMessage.dedup_key == dedup_key)).first()
-        return (stored.reply if stored else None) or IN_PROGRESS
+        return reply or IN_PROGRESS
 
     def _run(self, session, member, incoming: Incoming, waiting: bool) -> str:
         try:

@@ -1,7 +1,7 @@
 """Reply fragments shared by handlers: quantities, 五个一 status, the year's total."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from models import ledger
 from models.periods import this_period_word
@@ -31,10 +31,8 @@ def entry_line(rule: KindRule, entry: Entry) -> str:
     return f"#{entry.id} {entry.occurred_on:%m-%d} {shown}"
 
 
-def five_ones_line(ctx, periods: Iterable[str] = ("month",), status=None) -> str:
+def five_ones_line(status: Sequence[tuple[KindRule, bool]], periods: Iterable[str]) -> str:
     """本月五个一：读书 ✓ 心得 ✗ — for each named period, the 五个一 kinds due in it."""
-    if status is None:
-        status = ledger.five_ones_status(ctx.session, member_id=ctx.member.id, rules=ctx.rules, today=ctx.today)
     parts = []
     for period in dict.fromkeys(periods):
         marks = " ".join(f"{k.name} {'✓' if done else '✗'}" for k, done in status if k.required_period == period)
@@ -53,7 +51,7 @@ def year_line(ctx, total: float | None = None) -> str:
 def status_line(ctx, periods: Iterable[str] = ("month",)) -> str:
     """本月五个一：读书 ✓ 心得 ✗。本年积分 12 / 60 — from one query."""
     status, total = ledger.progress(ctx.session, member_id=ctx.member.id, rules=ctx.rules, today=ctx.today)
-    return "。".join(filter(None, [five_ones_line(ctx, periods, status), year_line(ctx, total)]))
+    return "。".join(filter(None, [five_ones_line(status, periods), year_line(ctx, total)]))
 
 
 def fit(text: str, limit: int = MAX_REPLY_BYTES, tail: str = "\n……（内容过长，已省略）") -> str:

@@ -103,22 +103,22 @@ def record(session: Session, *, member: Member, claims: list[Claim], rules: Rule
     return outcomes
 
 
-def progress(session: Session, *, member_id: int, rules: Rules,
-             today: date) -> tuple[list[tuple[KindRule, bool]], float]:
-    """Each 五个一 kind with whether it is done in its current period, and the member's counted
-    points for the calendar year of `today`: one query."""
+def progress(session: Session, *, member_id: int, rules: Rules, today: date,
+             with_total: bool = True) -> tuple[list[tuple[KindRule, bool]], float | None]:
+    """Each 五个一 kind with whether it is done in its current period, and (`with_total`) the
+    member's counted points for the calendar year of `today`: one query."""
     kinds = rules.five_ones()
     spans = {k.code: period_bounds(k.required_period, today) for k in kinds}
-    done, total = queries.progress(session, member_id=member_id, spans=spans, year=period_bounds("year", today))
+    done, total = queries.progress(session, member_id=member_id, spans=spans,
+                                   year=period_bounds("year", today) if with_total else None)
     return [(k, k.code in done) for k in kinds], total
 
 
 def year_total(session: Session, *, member_id: int, today: date) -> float:
     """The member's counted points for the calendar year of `today`."""
-    start, end = period_bounds("year", today)
-    return sum(queries.points_by_kind(session, member_id=member_id, start=start, end=end).values())
+    return queries.progress(session, member_id=member_id, spans={}, year=period_bounds("year", today))[1]
 
 
 def five_ones_status(session: Session, *, member_id: int, rules: Rules, today: date) -> list[tuple[KindRule, bool]]:
     """Each 五个一 kind with whether it is done in its current period."""
-    return progress(session, member_id=member_id, rules=rules, today=today)[0]
+    return progress(session, member_id=member_id, rules=rules, today=today, with_total=False)[0]

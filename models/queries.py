@@ -106,11 +106,11 @@ def _sender_statement(by_openid: bool):
 
 def sender(session: Session, *, userid: str, since: datetime, by_openid: bool = False) -> tuple[Member | None, int, bool]:
     """For a channel's sender id (a WeCom userid, or an Official Account openid when `by_openid`):
-    the roster entry or None, how many messages it sent since `since`, and whether a question
-    waits for the member's 是/否."""
+    the roster entry, how many messages it sent since `since`, and whether a question waits for
+    the member's 是/否; (None, 0, False) for a sender not in the roster (see `recent_messages`)."""
     row = session.exec(_sender_statement(by_openid), params={"userid": userid, "since": since}).first()
     if row is None:
-        return None, recent_messages(session, userid=userid, since=since), False
+        return None, 0, False
     member, recent, waiting = row
     return member, recent, bool(waiting)
 
@@ -123,12 +123,14 @@ def set_reply(session: Session, *, inbound_id: int, reply: str) -> None:
     _core(session, _SET_REPLY, {"inbound_id": inbound_id, "reply": reply})
 
 
-_CLAIMED = core_select(exists().where(_I.dedup_key == bindparam("dedup_key")))
+_KEPT = core_select(_I.reply).where(_I.dedup_key == bindparam("dedup_key"))
 
 
-def claimed(session: Session, *, dedup_key: str) -> bool:
-    """Whether a message with this dedup key was already claimed (a platform retry)."""
-    return bool(_core(session, _CLAIMED, {"dedup_key": dedup_key}).scalar_one())
+def kept_message(session: Session, *, dedup_key: str) -> tuple[bool, str | None]:
+    """Whether a message with this dedup key was already claimed (a platform retry), and the
+    reply kept for it (None while its first delivery is still being handled)."""
+    row = _core(session, _KEPT, {"dedup_key": dedup_key}).first()
+    return row is not None, (row[0] if row is not None else None)
 
 
 def member_by_userid(session: Session, *, userid: str) -> Member | None:
@@ -165,29 +167,36 @@ def usage(session: Session, *, member_id: int, kind: str, start: date, end: date
 
 
 @lru_cache(maxsize=64)
-def _progress_statement(count: int):
-    """SELECT EXISTS(kind 0 in its span), EXISTS(kind 1 …), (the year's points): one round trip,
+def _progress_statement(count: int, with_year: bool):
+    """SELECT EXISTS(kind 0 in its span), EXISTS(kind 1 …)[, (the year's points)]: one round trip,
     one index probe per kind and one range of the member's counted entries."""
-    year_points = (core_select(func.coalesce(func.sum(_E.points), 0))
-                   .where(_E.member_id == bindparam("member_id"), counted(_E.status),
-                          _E.occurred_on >= bindparam("year_start"), _E.occurred_on <= bindparam("year_end"))
-                   .scalar_subquery())
-    return core_select(*[
+    columns = [
         exists().where(_E.member_id == bindparam("member_id"), _E.kind == bindparam(f"kind_{i}"),
                        _E.occurred_on >= bindparam(f"start_{i}"), _E.occurred_on <= bindparam(f"end_{i}"),
                        counted(_E.status), _E.duplicate.is_(False)).label(f"done_{i}")
-        for i in range(count)], year_points.label("year_points"))
+        for i in range(count)]
+    if with_year:
+        columns.append(core_select(func.coalesce(func.sum(_E.points), 0))
+                       .where(_E.member_id == bindparam("member_id"), counted(_E.status),
+                              _E.occurred_on >= bindparam("year_start"), _E.occurred_on <= bindparam("year_end"))
+                       .scalar_subquery().label("year_points"))
+    return core_select(*columns)
 
 
 def progress(session: Session, *, member_id: int, spans: Mapping[str, tuple[date, date]],
-             year: tuple[date, date]) -> tuple[set[str], float]:
-    """Which kinds have a counted, non-duplicate entry inside their own span, and the member's
-    counted points inside `year` (first and last day), in one query."""
-    params = {"member_id": member_id, "year_start": year[0], "year_end": year[1]}
+             year: tuple[date, date] | None = None) -> tuple[set[str], float | None]:
+    """Which kinds have a counted, non-duplicate entry inside their own span, and (when `year`,
+    its first and last day, is given) the member's counted points inside it: one query."""
+    if not spans and year is None:
+        return set(), None
+    params = {"member_id": member_id}
+    if year is not None:
+        params.update(year_start=year[0], year_end=year[1])
     for i, (kind, (start, end)) in enumerate(spans.items()):
         params.update({f"kind_{i}": kind, f"start_{i}": start, f"end_{i}": end})
-    *flags, total = _core(session, _progress_statement(len(spans)), params).one()
-    return {kind for kind, flag in zip(spans, flags) if flag}, float(total or 0)
+    row = _core(session, _progress_statement(len(spans), year is not None), params).one()
+    done = {kind for kind, flag in zip(spans, row) if flag}
+    return done, (float(row[-1] or 0) if year is not None else None)
 
 
 def latest_entries(session: Session, *, member_id: int, limit: int = 10) -> list[Entry]:

@@ -64,9 +64,9 @@ def _chunks(rows: list[queue.Claimed], size: int, *, more_may_follow: bool) -> l
     if not (more_may_follow and rows):
         return chunks
     last = max(rows, key=lambda row: row.id)
-    tail = [chunk for chunk in chunks if chunk[-1] is last and len(chunk) < size]
-    if tail and any(len(chunk) == size for chunk in chunks):
-        return [chunk for chunk in chunks if chunk is not tail[0]]
+    tail = next((chunk for chunk in chunks if chunk[-1] is last and len(chunk) < size), None)
+    if tail is not None and any(len(chunk) == size for chunk in chunks):
+        return [chunk for chunk in chunks if chunk is not tail]
     return chunks
 
 
