@@ -63,7 +63,6 @@ _RELATIVE_WORDS: dict[str, list[str]] = {}  # first character -> words, longest 
 for _word in sorted(RELATIVE, key=len, reverse=True):
     _RELATIVE_WORDS.setdefault(_word[0], []).append(_word)
 del _word
-_WEEKDAYS = "一二三四五六日天"
 
 
 def _on(year: int, month: int, day: int) -> date | None:
