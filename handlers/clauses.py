@@ -17,16 +17,20 @@ SOFT_SEP = re.compile(r"[、\s和及与跟并/&+]|以及|同时|而且")
 FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|喔|嘿|哇|我|也|都|请|帮|登记|记录|上报|申报|报"
                     r"|一下|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
                     r"|今早|今晚|[\W_]")
+_DONE_BEFORE = re.compile(r"[了过完]")
 _SPACES = re.compile(r"\s+")
 _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:您好|你好|好)?(?![\w\0]))?")  # 书记 党课
 
 
 def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
     """还 as `still` (书还没读, 难题还在排查) after a bare topic, since the last space (读书1本 难题还没有):
-    no separator. After an amount or a title it is `and also` (读书一本还没交流心得)."""
+    no separator. After an amount, a title or a thing done it is `and also` (读书一本还没交流心得,
+    交流了心得还没写总结)."""
     if sep.group() != "还" or masked[sep.end():sep.end() + 1] not in ("没", "未", "不", "在"):
         return False
     start = max(start, masked.rfind(" ", start, end_before(masked, sep.start())) + 1)
+    if _DONE_BEFORE.search(masked, start, sep.start()):  # 交流了一下心得晚上还没写总结: and also
+        return False
     return not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark)) for t in tokens)
 
 

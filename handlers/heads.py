@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from handlers.clauses import FILLER, SOFT_SEP
+from handlers.clauses import FILLER, SOFT_SEP, is_bare
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
 from handlers.tokens import Clause, end_before, fold
@@ -133,3 +133,15 @@ def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
         found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds) and not (
             g.level and not g.quantities and not g.titles and (g.kind, g.level) in levels)]
         levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)
+
+
+def replaces_announcement(text: str, group: Group, reports: list[tuple[Clause, list[Group]]]) -> bool:
+    """The kind of `group` was announced before by a clause with nothing but kind words (报一下自考，
+    马克思主义基本原理概论考试通过): that announcement names no activity of its own and is dropped
+    in favour of the group, which then stands. False (nothing dropped) otherwise."""
+    earlier = [(clause, g) for clause, found in reports for g in found if g.kind == group.kind]
+    if not earlier or any(evident(g) or g.again or not is_bare(text, clause) for clause, g in earlier):
+        return False
+    for clause, found in reports:
+        found[:] = [g for g in found if g.kind != group.kind]
+    return True

@@ -21,10 +21,10 @@ _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可�
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
-                       r"|:\s*暂?无(?!\w)"  # 读书：无
+                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]"  # 读书：无, 难题暂无, ❌难题
                        r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|在(?=[写做搞弄编]?\0)|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
+_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听]?\0)|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
@@ -39,6 +39,7 @@ _DONE = re.compile(r"了|完")
 _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
 _REFERENCE = re.compile(r"[那这][个些]\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
+_TOPIC = re.compile(r"(?<=\0)的话")
 _NOT_DONE = re.compile(r"[没未]")
 _NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
@@ -91,6 +92,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
     if _NEGATION.search(_NOT_DENIAL.sub("", cue)) or any(
             isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
         return "negation"
+    if _FINISHED.search(text, clause.start, clause.end):  # 心得交流的话在部门会上讲过一次: 的话 after a kind word is "as for"
+        cue = _TOPIC.sub("\0", cue)
     if (_PLAN.search(cue) or _PRAISE.search(text, clause.start, clause.end)
             or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today)
             or _referred(text, clause) or _OTHERS.match(cue)):

@@ -48,8 +48,8 @@ def _items(group: Group, kind: KindWords, on: date, sure: bool) -> list[Entry]:
     if q is None and dimension(kind.unit) == "hour":
         sure = False
     value = 1.0 if value is None else value
-    if dimension(kind.unit) == "count" and value != int(value):
-        sure = False
+    if dimension(kind.unit) == "count" and value != int(value):  # 读书一本半: propose the whole one
+        sure, value = False, float(max(1, int(value)))
     if kind.levels and not group.level:
         sure = False
     has = evident(group)

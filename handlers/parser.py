@@ -81,7 +81,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         found[0].titles, pending[:] = pending[:], []
     found = grouping.name(found, reports[-1][1] if reports else [])
     found = [g for g in heads.drop_headings(masked, clause, found)
-             if g.kind not in reported or evident(g) or g.again]
+             if g.kind not in reported or evident(g) or g.again or heads.replaces_announcement(text, g, reports)]
     return heads.drop_modifiers(found, clause, text, masked, kinds)
 
 

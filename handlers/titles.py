@@ -16,9 +16,10 @@ TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
 QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
 STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a title
 TRIM = " \t,.。:;、!?\"'“”"
-_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|题为|名为|名叫|叫做")  # 书名是乡土中国
+_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|主题\s*:|题为|名为|名叫|叫做")  # 书名是乡土中国
 _NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
+_RUN_ON = re.compile(r"[^\W\d_]")  # a clause cut at a word (然后, 还), not at a mark or the end
 _LISTED = re.compile(r"\s*(?:其|第)?[一二三四五六七八九十]是?\s*:")  # 一是：xxx，二是：yyy
 
 
@@ -77,7 +78,7 @@ def introduced_title(raw: str, masked: str, clause: Clause) -> Title | None:
     if any(isinstance(t, Title) for t in clause.tokens):
         return None
     found = _INTRODUCER.search(masked, clause.start, clause.end)
-    if not found:
+    if not found or _RUN_ON.match(masked, clause.end):  # 叫做历史的天空然后呢…: no end of its own
         return None
     title = raw[found.end():clause.end].strip(TRIM)
     return Title(found.end(), clause.end, title) if title else None
