@@ -4,7 +4,7 @@ to them (读了《红岩》、《原则》两本书 is one group; 党课2次、�
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -51,8 +51,9 @@ def groups(clause: Clause) -> list[Group]:
 
 
 def _neighbours(found: list[Group], starts: list[int], start: int, end: int):
-    """The last group starting before `start` and the first starting at or after `end`."""
-    before, after = bisect_left(starts, start), bisect_left(starts, end)
+    """The last group starting before `start` (or at it: a kind word implied by the amount there)
+    and the first starting at or after `end`."""
+    before, after = bisect_right(starts, start), bisect_left(starts, end)
     return (found[before - 1] if before else None), (found[after] if after < len(found) else None)
 
 

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from handlers.clauses import FILLER, SOFT_SEP, is_bare
+from handlers.dates import DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
 from handlers.tokens import Clause, end_before, fold
@@ -86,12 +87,15 @@ def drop_modifiers(found: list[Group], clause: Clause, text: str, masked: str,
     """In a run of groups with no separator between them (读书心得交流一次, 看了党课视频), a group with
     nothing of its own only modifies another: keep the groups that have a quantity, title or
     level, or else the last one (the head of the phrase); a group right after another's amount
-    starts a new item (`_listed`), as does one after 又 or a time of day (`_NEXT`). First a head
+    starts a new item (`_listed`), as does one after 又, a time of day (`_NEXT`) or a date. First a head
     takes the kind that narrows it (`_narrowed`) and 获奖 gives way to what received it (`_received`)."""
     runs: list[list[Group]] = []
     for group in found:
         gap = masked[runs[-1][-1].end:group.start] if runs else ""
-        if runs and not SOFT_SEP.search(gap) and not _NEXT.search(gap):
+        dated = runs and any(isinstance(t, DateMark) and runs[-1][-1].end <= t.start < group.start
+                             and not masked.startswith("的", t.end)  # QC小组今年的成果: one thing
+                             for t in clause.tokens)  # 11月8号交流了心得11月12号解决了一个难题
+        if runs and not SOFT_SEP.search(gap) and not _NEXT.search(gap) and not dated:
             runs[-1].append(group)
         else:
             runs.append([group])
@@ -115,12 +119,14 @@ def drop_teams(text: str, clause: Clause, found: list[Group]) -> list[Group]:
 
 def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:
     """A kind word in a heading (【学习打卡】) with nothing of its own names no activity when the
-    clause goes on to name others."""
+    clause goes on to name others, or the heading is a line of its own above more."""
     heading = _HEADING.match(masked, clause.start)
     if not heading:
         return found
-    inside = {id(g) for g in found if g.end <= heading.end() and not evident(g)}
-    return [g for g in found if id(g) not in inside] if len(inside) < len(found) else found
+    inside = {id(g) for g in found if g.end <= heading.end() and not g.titles and not g.level
+              and all(q.end <= heading.end() for q in g.quantities)}  # 【理赔二部 学习打卡】
+    alone = not FILLER.sub("", masked[heading.end():clause.end]) and clause.end < len(masked)
+    return [g for g in found if id(g) not in inside] if len(inside) < len(found) or alone else found
 
 
 def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:

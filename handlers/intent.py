@@ -12,7 +12,7 @@ from handlers.numerals import Quantity, dimension
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention
 
-_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|什么(?![都也])|(?<!那)(?<!那个)啥(?![都也])|哪|多少|几分|何时|多久|是否"
+_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!叫)什么(?![都也])|叫什么\W*$|(?<![那有])(?<!那个)啥(?![都也])|哪|有谁|谁(?=还|没|是)|多少|几分|何时|多久|是否"
                        r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少)\w?几"  # 最多记几次, 要做几次
                        r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|查询|查一下|查看"
                        r"|(\w)[不没]\1|(?<=\w)(?<!还)[不没]$|[了过]没有?$")  # 报上了没有; 还没: not yet
@@ -21,23 +21,24 @@ _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可�
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
-                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]"  # 读书：无, 难题暂无, ❌难题
+                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科"  # 读书：无, 难题暂无, ❌难题, 考试挂了
+                       r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
                        r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听]?\0)|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
+_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听]?\0)|在[^了过完]{0,8}呢$|等\w{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
                    r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
-_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人"  # unless done
+_OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人|yyds|绝绝子|太难|好难|真难"  # unless done
                       r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
 _PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
 _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
-_REFERENCE = re.compile(r"[那这][个些]\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
+_REFERENCE = re.compile(r"[那这](?:个|些|本|篇|部)\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _TOPIC = re.compile(r"(?<=\0)的话")
 _NOT_DONE = re.compile(r"[没未]")
@@ -48,7 +49,7 @@ _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begu
 _UNCERTAIN = r"记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
 _NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)")
-_NOTICE = re.compile(r"请大家|请各位|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
+_NOTICE = re.compile(r"请大家|请各|【通知】|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
 _LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
@@ -148,10 +149,13 @@ def hedged(text: str, clause: Clause) -> bool:
     return bool(_APPROX.search(cue_text(text, clause)))
 
 
-def is_notice(text: str) -> bool:
-    """A notice to others (请大家…, 关于…的通知, 转发), or praise of another (小王的论文发表了，
-    大家给他点个赞): names activities without reporting them."""
-    return bool(_NOTICE.search(text) or (_PRAISE.search(text) and _THIRD.search(text)))
+def in_notice(text: str, clause: Clause) -> bool:
+    """The clause is part of a notice to others (请大家…, 关于…的通知, 转发: its line) or of praise of
+    another (小王的论文发表了，大家给他点个赞: the whole message): it names activities without
+    reporting them or asking about them. A reply below a quoted notice (收到！读书一本) is not."""
+    start, end = text.rfind("\n", 0, clause.start) + 1, text.find("\n", clause.start)
+    return bool(_NOTICE.search(text, start, end if end >= 0 else len(text))
+                or (_PRAISE.search(text) and _THIRD.search(text)))
 
 
 def is_thanks(text: str) -> bool:

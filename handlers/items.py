@@ -9,12 +9,12 @@ from bisect import bisect_left
 from datetime import date
 
 from handlers import intent
-from handlers.clauses import is_bare
+from handlers.clauses import FILLER, is_bare
 from handlers.dates import DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension, in_unit, occasions
 from handlers.reading import Item, KindWords, Reading
-from handlers.tokens import Clause, Mention
+from handlers.tokens import Clause, Mention, mask
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 # 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
@@ -114,8 +114,21 @@ def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMar
         on = mark.on if mark and mark.on else today
         if on > today and not evident(group):
             continue
-        entries += _items(group, kinds[group.kind], on, sure and (mark is None or mark.on is not None))
+        firm = sure and (mark is None or mark.on is not None) and not _tacked_on(text, clause, group, found)
+        entries += _items(group, kinds[group.kind], on, firm)
     return entries
+
+
+def _tacked_on(text: str, clause: Clause, group: Group, found: list[Group]) -> bool:
+    """A bare kind word set apart by a space after another item, with nothing around it (交流心得一次
+    党课): as vague as the kind word alone. Run on (交流心得一次党课) or joined (读书一本和交流心得), the
+    verb and amount of the list cover it."""
+    if group is found[0] or evident(group) or group.again:
+        return False
+    rest = mask(text, clause.tokens, clause.start, clause.end)
+    before = max((t.end for t in clause.tokens if t.end <= group.start), default=clause.start)
+    gap = rest[before - clause.start:group.start - clause.start]
+    return " " in gap and not FILLER.sub("", gap + rest[group.end - clause.start:])
 
 
 def carried_dates(text: str, clauses: list[Clause]) -> list[DateMark | None]:

@@ -39,7 +39,7 @@ from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension
 from handlers.items import carried_dates, clause_items, conclude, dated_log
 from handlers.reading import Item, KindWords, Reading
-from handlers.scan import lexicon, mentions, normalise, prune, scan, untagged
+from handlers.scan import implied, lexicon, mentions, normalise, prune, scan, untagged
 from handlers.titles import Title, as_typed, take_title
 from handlers.tokens import Clause, Mention, mask
 
@@ -96,7 +96,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     typed = text = forms.rewrite(text) or text  # 姓名：… 学习内容：读书 数量：1本: a paper form
     raw, text = normalise(text)
     tokens = scan(text, raw, today)
-    tokens += untagged(text, mentions(mask(text, tokens), words))
+    found = untagged(text, mentions(mask(text, tokens), words))
+    tokens += found + implied(tokens, found, mask(text, tokens), kinds)
     masked = mask(text, tokens)
     clauses = cut(text, prune(tokens, masked), masked)
     reports: list[tuple[Clause, list[Group]]] = []
@@ -106,13 +107,12 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     asked = eligible = False
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
-    notice = intent.is_notice(text)
     last = ""  # the mood of the clause before
     work = clauses[::-1]
     while work:
         clause = work.pop()
         take_title(raw, masked, clause)
-        mood = intent.mood(text, clause, today)
+        mood = "notice" if intent.in_notice(text, clause) else intent.mood(text, clause, today)
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):
@@ -133,7 +133,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
             negated.update(codes or (before if intent.contrasts(clause) or intent.zero(clause) else ())
                            or intent.collective(text, clause))  # 五个一都还没完成
-        elif mood == "report" and not notice:
+        elif mood == "report":
             found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,
                             pending)
             reported.update(g.kind for g in found)

@@ -17,6 +17,7 @@ from handlers.dates import DateMark, match_date
 from handlers.numerals import Quantity, dimension, match_quantity, match_vague
 from handlers.titles import Title, title_at
 from handlers.tokens import Mention, end_before, fold
+from handlers.clauses import HARD_SEP
 
 if TYPE_CHECKING:
     from handlers.parser import KindWords
@@ -39,7 +40,7 @@ _NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二�
 _GLUED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?=[^\W\d_])", re.M)  # 1读书2本 2心得1次: numbered 1, 2, 3 ...
 _HASHTAG = re.compile(r"#[^\s#]+#?")
 _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
-_NOT_ONE = re.compile(r"[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
+_NOT_ONE = re.compile(r"\0*[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
 
@@ -142,6 +143,8 @@ def prune(tokens: list, masked: str) -> list:
     ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
     kept = []
     for t in tokens:
+        if isinstance(t, Quantity) and dimension(t.unit) == "day" and masked[t.start - 1:t.start] == "的":
+            continue  # 充实的一天: a day described, no length of anything
         if isinstance(t, Quantity) and dimension(t.unit) == "count" and (
                 masked.startswith("是", t.end) or (t.value == 1 and _NOT_ONE.match(masked, t.end))
                 or (t.unit == "门" and _ENROLLED.search(masked, max(0, t.start - 3), t.start))):
@@ -156,3 +159,26 @@ def prune(tokens: list, masked: str) -> list:
             continue
         kept.append(t)
     return kept
+
+
+_TELLING = {"学时": "hour", "课时": "hour", "门": "门", "科": "门"}  # units that name what they count
+
+
+def implied(tokens: list, found: list[Mention], masked: str, kinds: tuple[KindWords, ...]) -> list[Mention]:
+    """A kind word implied by an exact amount in a unit only one kind is counted in (网络学院学了6个
+    学时: training; 过了一科: the kind counted in 门), where the message names no kind word of
+    that kind, nor any between the hard separators around the amount: a mention of that kind,
+    empty, at the amount's start."""
+    added = []
+    for q in tokens:
+        telling = _TELLING.get(getattr(q, "unit", None) or "") if isinstance(q, Quantity) and not q.vague else None
+        if not telling:
+            continue
+        matching = [i for i, k in enumerate(kinds)
+                    if (dimension(k.unit) if telling == "hour" else k.unit) == telling]
+        stops = [m.end() for m in HARD_SEP.finditer(masked, 0, q.start)]
+        after = HARD_SEP.search(masked, q.end)
+        start, end = (stops[-1] if stops else 0), (after.start() if after else len(masked))
+        if len(matching) == 1 and not any(start <= m.start < end or m.kind == matching[0] for m in found):
+            added.append(Mention(q.start, q.start, matching[0], None))
+    return added

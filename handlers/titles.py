@@ -16,7 +16,7 @@ TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
 QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
 STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a title
 TRIM = " \t,.。:;、!?\"'“”"
-_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|主题\s*:|题为|名为|名叫|叫做")  # 书名是乡土中国
+_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|主题\s*:|题为|名为|名叫")  # 书名是乡土中国
 _NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
 _RUN_ON = re.compile(r"[^\W\d_]")  # a clause cut at a word (然后, 还), not at a mark or the end
@@ -66,6 +66,8 @@ def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
     if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) and not t.vague for t in tail):
         return None
     end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
+    if tail and isinstance(tail[0], Quantity) and not FILLER.sub("", masked[colon + 1:tail[0].start]):
+        return None  # 心得交流：1次（团队周会）: the amount, then a note
     if tail and isinstance(tail[-1], Quantity) and tail[-1].end >= end:
         end = tail[-1].start
     title = raw[colon + 1:end].strip(TRIM)

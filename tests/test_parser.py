@@ -75,10 +75,14 @@ HELDOUT4 = _load("parser_heldout4.jsonl")
 HELDOUT5 = _load("parser_heldout5.jsonl")
 HELDOUT6 = _load("parser_heldout6.jsonl")
 HELDOUT7 = _load("parser_heldout7.jsonl")
+HELDOUT8 = _load("parser_heldout8.jsonl")
+HELDOUT9 = _load("parser_heldout9.jsonl")
+HELDOUT10 = _load("parser_heldout10.jsonl")
 DEFAULT_TODAY = "2026-11-22"
 NON_REPORTS = [row for row in CORPUS if row["intent"] in ("chatter", "negation", "question")]
-HELDOUT_NON_REPORTS = [row for row in HELDOUT + HELDOUT2 + HELDOUT3 + HELDOUT4 + HELDOUT5 + HELDOUT6 + HELDOUT7
-                       if row["intent"] in ("chatter", "negation", "question")]
+HELDOUTS = [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, HELDOUT8, HELDOUT9, HELDOUT10]
+HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, len(HELDOUTS) + 1)]]
+HELDOUT_NON_REPORTS = [row for rows in HELDOUTS for row in rows if row["intent"] in ("chatter", "negation", "question")]
 REPORTS = [row for row in CORPUS if row["intent"] in ("report", "unsure")]
 # Lines the parser is known to misread (at most 3% of the corpus), with why:
 KNOWN_MISSES = {
@@ -138,16 +142,14 @@ def test_corpus_accuracy(kinds):
     assert accuracy >= 0.97, f"{accuracy:.1%} of {len(CORPUS)} read exactly; misses:\n" + "\n".join(misses)
 
 
-HELDOUTS = [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7]
-HELDOUT_IDS = ["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"]
 # The last blind set: measured on the final parser of the second session and NOT tuned on, so it
 # keeps saying how the parser reads traffic nobody tuned for. Its measured figures are a floor:
-BLIND = _load("parser_heldout8.jsonl")
-BLIND_EXACT = 0.945                 # 225 of 238 exact when first measured
-BLIND_FALSE = {"hh-chat-13"}        # 我在上培训课，晚点再报: asked about (unsure), not recorded
+BLIND = _load("parser_heldout14.jsonl")
+BLIND_EXACT = 215 / 230                             # exact when first measured (93.5%)
+BLIND_FALSE = {"hn-question-15", "hn-question-20"}  # asked about (unsure), not recorded
 
 
-@pytest.mark.parametrize("rows", HELDOUTS + [BLIND], ids=HELDOUT_IDS + ["heldout8"])
+@pytest.mark.parametrize("rows", HELDOUTS + [BLIND], ids=HELDOUT_IDS + ["heldout14"])
 def test_heldout_is_well_formed(rows):
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids)) and len(rows) >= 150
