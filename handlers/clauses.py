@@ -75,9 +75,11 @@ def _parts(clause: Clause, bounds: list[int]) -> list[Clause]:
 
 
 def scoped(masked: str, clause: Clause) -> list[Clause]:
-    """A clause split at its spaces into parts that each name a kind (这周只参加了个党课 书也没看):
-    a negation or plan then covers only its own part. One part: the clause itself."""
+    """A clause split at its spaces and colons into parts that each name a kind (这周只参加了个党课 书也没看;
+    学习不能落下：本周读完了《红岩》): a negation or plan then covers only its own part. One part: the
+    clause itself."""
     spaces = [clause.start + c.end() for c in _SPACES.finditer(masked[clause.start:clause.end])]
+    spaces = sorted(set(spaces) | {clause.start + c.end() for c in re.finditer(":", masked[clause.start:clause.end])})
     return _parts(clause, [clause.start] + spaces)
 
 

@@ -17,16 +17,18 @@ _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!�
                        r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|查询|查一下|查看"
                        r"|(\w)[不没]\1|(?<=\w)(?<!还)[不没]$|[了过]没有?$")  # 报上了没有; 还没: not yet
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
-_ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗")
+_ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗"
+                       r"|[算行]不$")  # 能算不？
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
-                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科"  # 读书：无, 难题暂无, ❌难题, 考试挂了
+                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后"  # 读书：无, 难题暂无, ❌难题, 考试挂了
                        r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
-                       r"|不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间])")
+                       r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间]|能(?:落|放|停|少|丢|忘|松))")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
 _PLAN = re.compile(r"正在|在(?=[写做搞弄编上听]?\0)|在[^了过完]{0,8}呢$|等\w{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
+                   r"|回头|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不能(?:落|放|停|少|丢|忘|松)"  # 月底前把心得补上: still to do
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
@@ -41,6 +43,7 @@ _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错
 _REFERENCE = re.compile(r"[那这](?:个|些|本|篇|部)\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _TOPIC = re.compile(r"(?<=\0)的话")
+_ANY = re.compile(r"([没未][\w\0]{0,4})什么")  # 还没解决什么难题: 什么 is "any", no question
 _NOT_DONE = re.compile(r"[没未]")
 _NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
@@ -87,7 +90,7 @@ def _referred(text: str, clause: Clause) -> bool:
 def mood(text: str, clause: Clause, today: date) -> str:
     """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others,
     what someone else did, a thing spoken of) or "report"."""
-    cue = cue_text(text, clause)
+    cue = _ANY.sub(r"\1", cue_text(text, clause))
     if clause.asked or _QUESTION.search(cue):
         return "question"
     if _NEGATION.search(_NOT_DENIAL.sub("", cue)) or any(

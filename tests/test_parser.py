@@ -78,9 +78,13 @@ HELDOUT7 = _load("parser_heldout7.jsonl")
 HELDOUT8 = _load("parser_heldout8.jsonl")
 HELDOUT9 = _load("parser_heldout9.jsonl")
 HELDOUT10 = _load("parser_heldout10.jsonl")
+HELDOUT11 = _load("parser_heldout11.jsonl")
+HELDOUT12 = _load("parser_heldout12.jsonl")
+HELDOUT13 = _load("parser_heldout13.jsonl")
 DEFAULT_TODAY = "2026-11-22"
 NON_REPORTS = [row for row in CORPUS if row["intent"] in ("chatter", "negation", "question")]
-HELDOUTS = [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, HELDOUT8, HELDOUT9, HELDOUT10]
+HELDOUTS = [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, HELDOUT8, HELDOUT9, HELDOUT10,
+            HELDOUT11, HELDOUT12, HELDOUT13]
 HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, len(HELDOUTS) + 1)]]
 HELDOUT_NON_REPORTS = [row for rows in HELDOUTS for row in rows if row["intent"] in ("chatter", "negation", "question")]
 REPORTS = [row for row in CORPUS if row["intent"] in ("report", "unsure")]
