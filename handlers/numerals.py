@@ -124,8 +124,8 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
         link = _RANGE_LINK.match(text, end)
         if link and _number_at(text, link.end()):
             end, vague = _number_at(text, link.end())[0], True
-    if text.startswith(("多", "余"), end):
-        end, vague = end + 1, True
+    if text.startswith(("多", "余"), end) or (text.startswith("来", end) and value and value % 10 == 0):
+        end, vague = end + 1, True  # 十多个, 十来个: about ten
     after_number = end
     while end < len(text) and text[end] == " ":
         end += 1

@@ -6,7 +6,8 @@ words, fillers, separators) and, in handlers.numerals / handlers.dates, numerals
 date words.
 
 How a message is read:
-0. a paper form (姓名：… 学习内容：读书 数量：1本) is rewritten as the report it stands for (handlers.forms);
+0. a paper form (姓名：… 学习内容：读书 数量：1本) is rewritten as the report it stands for (handlers.forms),
+   and a correction (读书两本，不对，应该是三本) is applied (handlers.corrections);
 1. normalise (NFKC, ASCII lower-case, ① and list numbers (1、) as line breaks); find titles, dates, quantities and
    vague amounts, then kind words, the longest synonym anywhere first (handlers.scan);
 2. cut into clauses at hard separators (，。；！？ 还 但 另外 ...; handlers.clauses); each clause is a
@@ -30,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from handlers import forms
+from handlers import corrections, forms
 from handlers import groups as grouping
 from handlers import heads
 from handlers import intent
@@ -94,6 +95,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     """
     kinds, words = _lexicon(kinds)
     typed = text = forms.rewrite(text) or text  # 姓名：… 学习内容：读书 数量：1本: a paper form
+    typed = text = corrections.rewrite(text, today) or text  # 读书两本，不对，应该是三本
     raw, text = normalise(text)
     tokens = scan(text, raw, today)
     found = untagged(text, mentions(mask(text, tokens), words))

@@ -44,8 +44,19 @@ at 94.1% exact with 3 false readings on 50 non-reports; then the parser was tune
 
 tests/data/parser_heldout8.jsonl, an eighth set written the same way (an energy group's
 headquarters, oil fields, a refinery, shipping, a research institute), was measured blind on the
-final parser at 94.5% exact, with items (an unsure question, nothing recorded) for 1 of 52
-non-reports. It is deliberately not tuned on: its first measurement is its floor here.
+second session's final parser at 94.5% exact, with items (an unsure question, nothing recorded) for
+1 of 52 non-reports; the third session tuned on it.
+
+The third session had eight more sets written the same way, each by a helper with its own theme
+(heldout9 county grid workers by voice, heldout10 a bank and an insurer, heldout11 railway and mining
+sites, heldout12 telecom and tobacco, heldout13 hospitals and research, heldout14 manufacturing,
+heldout15 ports, logistics and water, heldout16 nuclear power and aerospace), and measured each before
+tuning on it: heldout9 95.7% and heldout10 93.0% (2 false readings each), heldout11 97.8% and heldout12
+97.0% (2 each) on the parser tuned on heldout8; heldout13 93.5% (1) and heldout14 93.5% (2, asked about)
+on the parser tuned on heldout8-10; heldout15 91.3% (2) on the one tuned on heldout8-13. heldout9-14
+were then tuned on. heldout15 (92.2%, one non-report recorded) and heldout16 (95.2%, one asked about)
+were measured on the final parser and are deliberately not tuned on: their first measurement is their
+floor here (`BLINDS`).
 """
 from __future__ import annotations
 
@@ -81,10 +92,11 @@ HELDOUT10 = _load("parser_heldout10.jsonl")
 HELDOUT11 = _load("parser_heldout11.jsonl")
 HELDOUT12 = _load("parser_heldout12.jsonl")
 HELDOUT13 = _load("parser_heldout13.jsonl")
+HELDOUT14 = _load("parser_heldout14.jsonl")
 DEFAULT_TODAY = "2026-11-22"
 NON_REPORTS = [row for row in CORPUS if row["intent"] in ("chatter", "negation", "question")]
 HELDOUTS = [HELDOUT, HELDOUT2, HELDOUT3, HELDOUT4, HELDOUT5, HELDOUT6, HELDOUT7, HELDOUT8, HELDOUT9, HELDOUT10,
-            HELDOUT11, HELDOUT12, HELDOUT13]
+            HELDOUT11, HELDOUT12, HELDOUT13, HELDOUT14]
 HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, len(HELDOUTS) + 1)]]
 HELDOUT_NON_REPORTS = [row for rows in HELDOUTS for row in rows if row["intent"] in ("chatter", "negation", "question")]
 REPORTS = [row for row in CORPUS if row["intent"] in ("report", "unsure")]
@@ -146,18 +158,21 @@ def test_corpus_accuracy(kinds):
     assert accuracy >= 0.97, f"{accuracy:.1%} of {len(CORPUS)} read exactly; misses:\n" + "\n".join(misses)
 
 
-# The last blind set: measured on the final parser of the second session and NOT tuned on, so it
-# keeps saying how the parser reads traffic nobody tuned for. Its measured figures are a floor:
-BLIND = _load("parser_heldout14.jsonl")
-BLIND_EXACT = 215 / 230                             # exact when first measured (93.5%)
-BLIND_FALSE = {"hn-question-15", "hn-question-20"}  # asked about (unsure), not recorded
+# The last blind sets: measured on the final parser of the third session and NOT tuned on, so they
+# keep saying how the parser reads traffic nobody tuned for. Their measured figures are floors:
+# (rows, exact share when first measured, the non-reports then given items)
+BLINDS = {
+    "heldout15": (_load("parser_heldout15.jsonl"), 212 / 230, {"ho2-chat-14"}),  # 92.2%; one recorded
+    "heldout16": (_load("parser_heldout16.jsonl"), 219 / 230, {"hp-chat-15"}),   # 95.2%; one asked about
+}
+ALL_SETS = HELDOUTS + [rows for rows, _, _ in BLINDS.values()]
 
 
-@pytest.mark.parametrize("rows", HELDOUTS + [BLIND], ids=HELDOUT_IDS + ["heldout14"])
+@pytest.mark.parametrize("rows", ALL_SETS, ids=HELDOUT_IDS + list(BLINDS))
 def test_heldout_is_well_formed(rows):
     ids = [row["id"] for row in rows]
     assert len(ids) == len(set(ids)) and len(rows) >= 150
-    others = CORPUS + [row for other in HELDOUTS + [BLIND] if other is not rows for row in other]
+    others = CORPUS + [row for other in ALL_SETS if other is not rows for row in other]
     assert not set(ids) & {row["id"] for row in others}
     for row in rows:
         assert row["intent"] in ("report", "unsure", "question", "negation", "chatter"), row["id"]
@@ -171,13 +186,15 @@ def test_heldout_accuracy(rows, kinds):
     assert accuracy >= 0.97, f"{accuracy:.1%} of {len(rows)} read exactly; misses:\n" + "\n".join(misses)
 
 
-def test_the_blind_set_reads_no_worse_than_when_first_measured(kinds):
+@pytest.mark.parametrize("name", list(BLINDS))
+def test_the_blind_sets_read_no_worse_than_when_first_measured(name, kinds):
     """Untuned text: at least the first measurement's exact share, no new entries from non-reports."""
-    accuracy, misses = _accuracy(BLIND, kinds)
-    assert accuracy >= BLIND_EXACT, f"{accuracy:.1%} of {len(BLIND)} read exactly; misses:\n" + "\n".join(misses)
-    false = {row["id"] for row in BLIND
+    rows, exact, known_false = BLINDS[name]
+    accuracy, misses = _accuracy(rows, kinds)
+    assert accuracy >= exact, f"{accuracy:.1%} of {len(rows)} read exactly; misses:\n" + "\n".join(misses)
+    false = {row["id"] for row in rows
              if row["intent"] in ("chatter", "negation", "question") and read_row(row, kinds).items}
-    assert false <= BLIND_FALSE
+    assert false <= known_false
 
 
 @pytest.mark.parametrize("row", HELDOUT_NON_REPORTS, ids=[row["id"] for row in HELDOUT_NON_REPORTS])
