@@ -24,13 +24,14 @@ _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:�
 
 def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
     """还 as `still` (书还没读, 难题还在排查) after a bare topic, since the last space (读书1本 难题还没有):
-    no separator. After an amount, a title or a thing done it is `and also` (读书一本还没交流心得,
-    交流了心得还没写总结)."""
-    if sep.group() != "还" or masked[sep.end():sep.end() + 1] not in ("没", "未", "不", "在"):
+    no separator. After an amount, a title or a thing done (a verb with 了 before the kind word) it is
+    `and also` (读书一本还没交流心得, 交流了心得还没写总结; but 书到了还没看)."""
+    if sep.group() != "还" or masked[sep.end():sep.end() + 1] not in ("没", "未", "不", "在", "差"):
         return False
     start = max(start, masked.rfind(" ", start, end_before(masked, sep.start())) + 1)
-    if _DONE_BEFORE.search(masked, start, sep.start()):  # 交流了一下心得晚上还没写总结: and also
-        return False
+    named = max((t.start for t in tokens if start <= t.start < sep.start() and isinstance(t, Mention)), default=start)
+    if _DONE_BEFORE.search(masked, start, named):  # 交流了心得晚上还没写总结: and also
+        return False  # (书到了还没看: still)
     return not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark)) for t in tokens)
 
 

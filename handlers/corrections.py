@@ -13,7 +13,7 @@ from datetime import date
 from handlers.dates import DateMark, match_date
 from handlers.numerals import Quantity, dimension, match_quantity
 
-_CORRECTION = re.compile(r"[,;。\s]*(?:不对|更正|纠正|订正|说错了|写错了|打错了|报错了)[,;:\s]*(?:应该是|应是|应为|是)?\s*")
+_CORRECTION = re.compile(r"(?:^|[,;。\s]+)(?:不对|更正|纠正|订正|说错了|写错了|打错了|报错了)[,;:\s]*(?:应该是|应是|应为|是)?\s*")
 _END = re.compile(r"[,;。!?\n]|$")
 
 
@@ -27,7 +27,8 @@ def _token(text: str, pos: int, today: date):
 def _same_sort(a, b) -> bool:
     if isinstance(a, DateMark) or isinstance(b, DateMark):
         return isinstance(a, DateMark) and isinstance(b, DateMark)
-    return isinstance(a, Quantity) and isinstance(b, Quantity) and dimension(a.unit) == dimension(b.unit)
+    return isinstance(a, Quantity) and isinstance(b, Quantity) and dimension(a.unit) == dimension(b.unit) and (
+        a.unit == b.unit or dimension(a.unit) != "count")  # 心得1次，读书2本，不对，是3次: the 次
 
 
 def rewrite(text: str, today: date) -> str | None:

@@ -94,6 +94,7 @@ def drop_modifiers(found: list[Group], clause: Clause, text: str, masked: str,
         gap = masked[runs[-1][-1].end:group.start] if runs else ""
         dated = runs and any(isinstance(t, DateMark) and runs[-1][-1].end <= t.start < group.start
                              and not masked.startswith("的", t.end)  # QC小组今年的成果: one thing
+                             and text[t.end - 1] in "日号"  # a calendar day (读书会上周心得交流: one)
                              for t in clause.tokens)  # 11月8号交流了心得11月12号解决了一个难题
         if runs and not SOFT_SEP.search(gap) and not _NEXT.search(gap) and not dated:
             runs[-1].append(group)
@@ -125,7 +126,8 @@ def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group
         return found
     inside = {id(g) for g in found if g.end <= heading.end() and not g.titles and not g.level
               and all(q.end <= heading.end() for q in g.quantities)}  # 【理赔二部 学习打卡】
-    alone = not FILLER.sub("", masked[heading.end():clause.end]) and clause.end < len(masked)
+    label = FILLER.sub("", masked[heading.start():heading.end()].replace("\0", ""))  # 【学习打卡】, not 【读书】
+    alone = bool(label) and not FILLER.sub("", masked[heading.end():clause.end]) and clause.end < len(masked)
     return [g for g in found if id(g) not in inside] if len(inside) < len(found) or alone else found
 
 

@@ -22,13 +22,13 @@ _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可�
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
-                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错"  # 读书：无, 难题暂无, ❌难题, 考试挂了
+                       r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
                        r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
                        r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间]|能(?:落|放|停|少|丢|忘|松))")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听看读学]?\0)|离(?=\0)|在[^了过完]{0,8}呢$|等\w{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
+_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听看读学]?\0)|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
-                   r"|回头|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不能(?:落|放|停|少|丢|忘|松)"  # 月底前把心得补上: still to do
+                   r"|回头(?![^,。]*[了过完])|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不能(?:落|放|停|少|丢|忘|松)"  # 月底前把心得补上: still to do
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
@@ -56,6 +56,7 @@ _NOTICE = re.compile(r"请大家|请各|【通知】|(?:大家|各位)(?:要|记
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
 _LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
+_REPLY = re.compile(r"(?:^|\n)\W*(?:收到|好的|明白|已阅|了解)", re.M)
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -153,12 +154,16 @@ def hedged(text: str, clause: Clause) -> bool:
 
 
 def in_notice(text: str, clause: Clause) -> bool:
-    """The clause is part of a notice to others (请大家…, 关于…的通知, 转发: its line) or of praise of
-    another (小王的论文发表了，大家给他点个赞: the whole message): it names activities without
-    reporting them or asking about them. A reply below a quoted notice (收到！读书一本) is not."""
-    start, end = text.rfind("\n", 0, clause.start) + 1, text.find("\n", clause.start)
-    return bool(_NOTICE.search(text, start, end if end >= 0 else len(text))
-                or (_PRAISE.search(text) and _THIRD.search(text)))
+    """The clause is part of a notice to others (请大家…, 关于…的通知, 转发: its line and the lines
+    below it) or of praise of another (小王的论文发表了，大家给他点个赞: the whole message): it names
+    activities without reporting them or asking about them. A reply below a quoted notice, from a
+    line opening with 收到/好的 (收到！读书一本), is not."""
+    if _PRAISE.search(text) and _THIRD.search(text):
+        return True
+    start = text.rfind("\n", 0, clause.start) + 1
+    reply = max((m.start() for m in _REPLY.finditer(text) if m.start() <= start), default=0)
+    end = text.find("\n", clause.start)
+    return bool(_NOTICE.search(text, reply, end if end >= 0 else len(text)))
 
 
 def is_thanks(text: str) -> bool:

@@ -123,8 +123,8 @@ def _tacked_on(text: str, clause: Clause, group: Group, found: list[Group]) -> b
     """A bare kind word set apart by a space after another item, with nothing around it (交流心得一次
     党课): as vague as the kind word alone. Run on (交流心得一次党课) or joined (读书一本和交流心得), the
     verb and amount of the list cover it."""
-    if group is found[0] or evident(group) or group.again:
-        return False
+    if group is found[0] or evident(group) or group.again or _ACTION.match(text, group.start):
+        return False  # 读书一本 交流心得: a verb of its own
     rest = mask(text, clause.tokens, clause.start, clause.end)
     before = max((t.end for t in clause.tokens if t.end <= group.start), default=clause.start)
     gap = rest[before - clause.start:group.start - clause.start]

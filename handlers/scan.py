@@ -31,7 +31,7 @@ TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
-                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请")
+                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献")
 # 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
@@ -161,12 +161,14 @@ def prune(tokens: list, masked: str) -> list:
     return kept
 
 
+_DID = re.compile(r"(?:学|补|修|听|上|过|通过)了\s*$")  # 学了6个学时, 过了一科: done, not required or planned
 _TELLING = {"学时": "hour", "课时": "hour", "门": "门", "科": "门"}  # units that name what they count
 
 
 def implied(tokens: list, found: list[Mention], masked: str, kinds: tuple[KindWords, ...]) -> list[Mention]:
     """A kind word implied by an exact amount in a unit only one kind is counted in (网络学院学了6个
-    学时: training; 过了一科: the kind counted in 门), where the message names no kind word of
+    学时: training; 过了一科: the kind counted in 门) said right after a verb of doing with 了 (not
+    要求完成40学时, 明天考两科, 老师教了三门课), where the message names no kind word of
     that kind, nor any between the hard separators around the amount: a mention of that kind,
     empty, at the amount's start."""
     added = []
@@ -179,6 +181,7 @@ def implied(tokens: list, found: list[Mention], masked: str, kinds: tuple[KindWo
         stops = [m.end() for m in HARD_SEP.finditer(masked, 0, q.start)]
         after = HARD_SEP.search(masked, q.end)
         start, end = (stops[-1] if stops else 0), (after.start() if after else len(masked))
-        if len(matching) == 1 and not any(start <= m.start < end or m.kind == matching[0] for m in found):
+        if len(matching) == 1 and _DID.search(masked, max(0, q.start - 4), q.start) and not any(
+                start <= m.start < end or m.kind == matching[0] for m in found):
             added.append(Mention(q.start, q.start, matching[0], None))
     return added
