@@ -18,7 +18,7 @@ FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|�
                     r"|一下|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
                     r"|今早|今晚|[\W_]")
 _DONE_BEFORE = re.compile(r"[了过完]")
-_SPACES = re.compile(r"\s+")
+_PART_BOUNDS = re.compile(r"\s+|:")
 _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:您好|你好|好)?(?![\w\0]))?")  # 书记 党课
 
 
@@ -29,8 +29,9 @@ def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
     if sep.group() != "还" or masked[sep.end():sep.end() + 1] not in ("没", "未", "不", "在", "差"):
         return False
     start = max(start, masked.rfind(" ", start, end_before(masked, sep.start())) + 1)
-    named = max((t.start for t in tokens if start <= t.start < sep.start() and isinstance(t, Mention)), default=start)
-    if _DONE_BEFORE.search(masked, start, named):  # 交流了心得晚上还没写总结: and also
+    last_kind = max((t.start for t in tokens if start <= t.start < sep.start() and isinstance(t, Mention)),
+                    default=start)
+    if _DONE_BEFORE.search(masked, start, last_kind):  # 交流了心得晚上还没写总结: and also
         return False  # (书到了还没看: still)
     return not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark)) for t in tokens)
 
@@ -79,9 +80,8 @@ def scoped(masked: str, clause: Clause) -> list[Clause]:
     """A clause split at its spaces and colons into parts that each name a kind (这周只参加了个党课 书也没看;
     学习不能落下：本周读完了《红岩》): a negation or plan then covers only its own part. One part: the
     clause itself."""
-    spaces = [clause.start + c.end() for c in _SPACES.finditer(masked[clause.start:clause.end])]
-    spaces = sorted(set(spaces) | {clause.start + c.end() for c in re.finditer(":", masked[clause.start:clause.end])})
-    return _parts(clause, [clause.start] + spaces)
+    bounds = [clause.start + c.end() for c in _PART_BOUNDS.finditer(masked[clause.start:clause.end])]
+    return _parts(clause, [clause.start] + bounds)
 
 
 def counted(clause: Clause) -> list[Clause]:

@@ -2,7 +2,7 @@
 
 The amount or date after a correction word replaces the last one of its sort said before it, and the
 correction itself is dropped, so the parser reads the message as the member meant it
-(`读书三本`). Pure; no I/O.
+(`读书三本`). Dates and amounts are found as the parser finds them (handlers.scan). Pure; no I/O.
 """
 from __future__ import annotations
 
@@ -10,18 +10,14 @@ import re
 import unicodedata
 from datetime import date
 
-from handlers.dates import DateMark, match_date
-from handlers.numerals import Quantity, dimension, match_quantity
+from handlers.dates import DateMark
+from handlers.numerals import Quantity, dimension
+from handlers.scan import scan
+from handlers.tokens import fold
 
-_CORRECTION = re.compile(r"(?:^|[,;。\s]+)(?:不对|更正|纠正|订正|说错了|写错了|打错了|报错了)[,;:\s]*(?:应该是|应是|应为|是)?\s*")
+_WORDS = re.compile(r"不对|更正|纠正|订正|说错了|写错了|打错了|报错了")
+_CORRECTION = re.compile(rf"(?:^|[,;。\s]+)(?:{_WORDS.pattern})[,;:\s]*(?:应该是|应是|应为|是)?\s*")
 _END = re.compile(r"[,;。!?\n]|$")
-
-
-def _token(text: str, pos: int, today: date):
-    """The date or quantity starting at pos, if any."""
-    if pos >= len(text):
-        return None
-    return match_date(text, pos, today) or match_quantity(text, pos)
 
 
 def _same_sort(a, b) -> bool:
@@ -35,18 +31,17 @@ def rewrite(text: str, today: date) -> str | None:
     """The message with each correction applied, or None when it holds none that can be applied
     (a correction whose new value is not a lone amount or date, or has nothing before it to replace,
     is left as it is)."""
+    if not _WORDS.search(text):  # most messages: no correction word, no work
+        return None
     text = unicodedata.normalize("NFKC", text)
     changed = False
     for found in reversed(list(_CORRECTION.finditer(text))):
-        new = _token(text, found.end(), today)
+        said = [t for t in scan(fold(text), text, today) if isinstance(t, (DateMark, Quantity))]
+        new = next((t for t in said if t.start == found.end()), None)
         end = _END.search(text, new.end).start() if new else 0
         if not new or text[new.end:end].strip("的了 "):
             continue
-        old = None
-        for pos in range(found.start()):
-            token = _token(text, pos, today)
-            if token and _same_sort(token, new) and (old is None or token.start >= old.end):
-                old = token
+        old = next((t for t in reversed(said) if t.end <= found.start() and _same_sort(t, new)), None)
         if old is None:
             continue
         text = text[:old.start] + text[new.start:new.end] + text[old.end:found.start()] + text[end:]

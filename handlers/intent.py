@@ -19,16 +19,17 @@ _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!�
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
 _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗"
                        r"|[算行]不$|对吗|对不对|对不$|没错吧")  # 能算不？ 这样报对吗？
+_GIVE_UP = "能(?:落|放|停|少|丢|忘|松)"  # 学习不能落下: a resolution, no denial
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
                        r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
                        r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
-                       r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间]|能(?:落|放|停|少|丢|忘|松))")
+                       r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间]|" + _GIVE_UP + ")")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
 _PLAN = re.compile(r"正在|在(?=[写做搞弄编上听看读学]?\0)|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
-                   r"|回头(?![^,。]*[了过完])|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不能(?:落|放|停|少|丢|忘|松)"  # 月底前把心得补上: still to do
+                   r"|回头(?![^,。]*[了过完])|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
@@ -153,17 +154,24 @@ def hedged(text: str, clause: Clause) -> bool:
     return bool(_APPROX.search(cue_text(text, clause)))
 
 
-def in_notice(text: str, clause: Clause) -> bool:
-    """The clause is part of a notice to others (请大家…, 关于…的通知, 转发: its line and the lines
-    below it) or of praise of another (小王的论文发表了，大家给他点个赞: the whole message): it names
-    activities without reporting them or asking about them. A reply below a quoted notice, from a
-    line opening with 收到/好的 (收到！读书一本), is not."""
+def notice_lines(text: str) -> list[tuple[int, int]]:
+    """The lines (first position, position of their line break or the end) that are part of a notice
+    to others (请大家…, 关于…的通知, 转发: its line and the lines below it) or of praise of another
+    (小王的论文发表了，大家给他点个赞: the whole message): they name activities without reporting them
+    or asking about them. A reply below a quoted notice, from a line opening with 收到/好的
+    (收到！读书一本), is not."""
     if _PRAISE.search(text) and _THIRD.search(text):
-        return True
-    start = text.rfind("\n", 0, clause.start) + 1
-    reply = max((m.start() for m in _REPLY.finditer(text) if m.start() <= start), default=0)
-    end = text.find("\n", clause.start)
-    return bool(_NOTICE.search(text, reply, end if end >= 0 else len(text)))
+        return [(0, len(text))]
+    replies = [m.start() for m in _REPLY.finditer(text)]
+    lines, start = [], 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        reply = max((r for r in replies if r <= start), default=0)
+        if _NOTICE.search(text, reply, end):
+            lines.append((start, end))
+        start = end + 1
+    return lines
 
 
 def is_thanks(text: str) -> bool:

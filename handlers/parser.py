@@ -98,8 +98,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     typed = text = corrections.rewrite(text, today) or text  # 读书两本，不对，应该是三本
     raw, text = normalise(text)
     tokens = scan(text, raw, today)
-    found = untagged(text, mentions(mask(text, tokens), words))
-    tokens += found + implied(tokens, found, mask(text, tokens), kinds)
+    masked = mask(text, tokens)
+    found = untagged(text, mentions(masked, words))
+    tokens += found + implied(tokens, found, masked, kinds)
     masked = mask(text, tokens)
     clauses = cut(text, prune(tokens, masked), masked)
     reports: list[tuple[Clause, list[Group]]] = []
@@ -110,11 +111,12 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     last = ""  # the mood of the clause before
+    notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
         clause = work.pop()
         take_title(raw, masked, clause)
-        mood = "notice" if intent.in_notice(text, clause) else intent.mood(text, clause, today)
+        mood = "notice" if any(a <= clause.start <= b for a, b in notices) else intent.mood(text, clause, today)
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):
