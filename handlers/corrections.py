@@ -7,13 +7,12 @@ correction itself is dropped, so the parser reads the message as the member mean
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 
 from handlers.dates import DateMark
 from handlers.numerals import Quantity, dimension
 from handlers.scan import scan
-from handlers.tokens import fold
+from handlers.tokens import fold, standard
 
 _WORDS = re.compile(r"不对|更正|纠正|订正|说错了|写错了|打错了|报错了")
 _CORRECTION = re.compile(rf"(?:^|[,;。\s]+)(?:{_WORDS.pattern})[,;:\s]*(?:应该是|应是|应为|是)?\s*")
@@ -33,7 +32,7 @@ def rewrite(text: str, today: date) -> str | None:
     is left as it is)."""
     if not _WORDS.search(text):  # most messages: no correction word, no work
         return None
-    text = unicodedata.normalize("NFKC", text)
+    text = standard(text)
     changed = False
     for found in reversed(list(_CORRECTION.finditer(text))):
         said = [t for t in scan(fold(text), text, today) if isinstance(t, (DateMark, Quantity))]

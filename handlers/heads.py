@@ -5,7 +5,6 @@ QC课题成果获奖), not one that elaborates what another clause counted. Pure
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from handlers.clauses import FILLER, SOFT_SEP, is_bare
 from handlers.dates import DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
-from handlers.tokens import Clause, end_before, fold
+from handlers.tokens import Clause, end_before, fold, standard
 
 if TYPE_CHECKING:
     from handlers.parser import KindWords
@@ -42,7 +41,7 @@ def drop_programmes(clause: Clause, found: list[Group]) -> list[Group]:
 @lru_cache(maxsize=16)
 def _words(kinds: tuple[KindWords, ...]) -> tuple[frozenset[str], ...]:
     """The synonyms of each kind as the parser sees them (NFKC, ASCII lower-case)."""
-    return tuple(frozenset(fold(unicodedata.normalize("NFKC", w)) for w in k.synonyms) for k in kinds)
+    return tuple(frozenset(fold(standard(w)) for w in k.synonyms) for k in kinds)
 
 
 def _narrowed(run: list[Group], text: str, kinds: tuple[KindWords, ...]) -> list[Group]:

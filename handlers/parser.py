@@ -8,8 +8,9 @@ date words.
 How a message is read:
 0. a paper form (姓名：… 学习内容：读书 数量：1本) is rewritten as the report it stands for (handlers.forms),
    and a correction (读书两本，不对，应该是三本) is applied (handlers.corrections);
-1. normalise (NFKC, ASCII lower-case, ① and list numbers (1、) as line breaks); find titles, dates, quantities and
-   vague amounts, then kind words, the longest synonym anywhere first (handlers.scan);
+1. normalise (NFKC, traditional characters as simplified, ASCII lower-case, ① and list numbers (1、)
+   as line breaks); find titles, dates, quantities and vague amounts, then kind words, the longest
+   synonym anywhere first (handlers.scan);
 2. cut into clauses at hard separators (，。；！？ 还 但 另外 ...; handlers.clauses); each clause is a
    question, a negation, a plan/opinion, or a report (handlers.intent); a negation, a plan or a
    later day covers only its own space-separated part (这周只参加了个党课 书也没看), or, with no

@@ -7,7 +7,6 @@ quantity (五个一) live here. Pure; no I/O.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from handlers import dates, numerals, titles
 from handlers.dates import DateMark, match_date
 from handlers.numerals import Quantity, dimension, match_quantity, match_vague
 from handlers.titles import Title, title_at
-from handlers.tokens import Mention, end_before, fold
+from handlers.tokens import Mention, end_before, fold, standard
 from handlers.clauses import HARD_SEP
 
 if TYPE_CHECKING:
@@ -47,7 +46,7 @@ _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | 
 def normalise(text: str) -> tuple[str, str]:
     """(raw, folded): the message NFKC-normalised with list marks (① ⑴ 1、) as line breaks, and the
     same ASCII lower-cased; both have the same length, so positions are shared."""
-    raw = unicodedata.normalize("NFKC", _LIST_MARKS.sub("\n", text))
+    raw = standard(_LIST_MARKS.sub("\n", text))
     raw = _NUMBERED.sub(lambda m: "\n" * len(m.group()), raw)
     glued = [m for m in _GLUED.finditer(raw) if not getattr(match_quantity(raw, m.start()), "unit", None)]
     if len(glued) > 1 and [int(m.group(1)) for m in glued] == list(range(1, len(glued) + 1)):
@@ -66,8 +65,8 @@ def lexicon(kinds: tuple[KindWords, ...]) -> dict[str, list[tuple[str, int | Non
     """First character -> [(word, kind index or None for a blocked word, level)], longest first."""
     words = [(w, None, None) for w in BLOCKED]
     for index, kind in enumerate(kinds):
-        words += [(fold(unicodedata.normalize("NFKC", w)), index, None) for w in kind.synonyms if w.strip()]
-        words += [(fold(unicodedata.normalize("NFKC", w)), index, w) for w in kind.levels if w.strip()]
+        words += [(fold(standard(w)), index, None) for w in kind.synonyms if w.strip()]
+        words += [(fold(standard(w)), index, w) for w in kind.levels if w.strip()]
     known = {w for w, _, _ in words}
     words += [(typo, kind, level) for word, kind, level in words if kind is not None and len(word) >= 3
               for typo in _typos(word) if typo not in known]

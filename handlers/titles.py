@@ -5,12 +5,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from handlers.clauses import FILLER, HARD_SEP
 from handlers.numerals import Quantity
-from handlers.tokens import Clause, Mention
+from handlers.tokens import Clause, Mention, standard
 
 TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
 QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
@@ -106,13 +105,13 @@ def take_title(raw: str, masked: str, clause: Clause) -> None:
 
 
 def as_typed(title: str, raw: str, typed: str) -> str:
-    """The title as the member typed it: `raw` is `typed` NFKC-normalised (one character for one, or
+    """The title as the member typed it: `raw` is `typed` made standard (one character for one, or
     a few for one: … is ...; list marks are line breaks); the title, found in raw, is given back in
     the characters of `typed`."""
     at = raw.find(title)
     if at < 0 or raw == typed:
         return title
-    pieces = [unicodedata.normalize("NFKC", c) for c in typed]
+    pieces = [standard(c) for c in typed]
     if "".join(pieces)[at:at + len(title)] != title:  # composed across characters: keep it normalised
         return title
     ends, end = [], 0

@@ -1,12 +1,16 @@
 """The pieces the parser cuts a message into, and the masking they share.
 
-Positions index the NFKC-normalised, ASCII-lower-cased message. Masking a token replaces its
+Positions index the standard (NFKC-normalised, traditional characters as simplified),
+ASCII-lower-cased message. Masking a token replaces its
 span with MASK, so that later steps see only the words around titles, dates, quantities and
 kind words. Pure; no I/O.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 
 MASK = "\0"
 
@@ -28,6 +32,19 @@ class Clause:
     asked: bool  # ended with a question mark
     tokens: list = field(default_factory=list)
     after: str = ""  # the hard separator before it (还, 但是, ...), "" for none or punctuation
+
+
+@lru_cache(maxsize=1)
+def _simplified() -> dict[int, str]:
+    """Traditional character -> simplified, from handlers/t2s.txt (OpenCC's character table)."""
+    lines = resources.files(__package__).joinpath("t2s.txt").read_text(encoding="utf-8").splitlines()
+    return {ord(line[0]): line[1] for line in lines if len(line) == 2}
+
+
+def standard(text: str) -> str:
+    """The text NFKC-normalised with traditional characters read as simplified (讀書 -> 读书); the
+    second step maps one character to one, so titles can be given back as typed."""
+    return unicodedata.normalize("NFKC", text).translate(_simplified())
 
 
 def fold(text: str) -> str:
