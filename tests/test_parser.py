@@ -151,6 +151,10 @@ def test_corpus_accuracy(kinds):
 BLINDS = {
     "heldout15": (_load("parser_heldout15.jsonl"), 210 / 230, {"ho2-chat-14"}),  # 91.3%; one recorded
     "heldout16": (_load("parser_heldout16.jsonl"), 217 / 230, {"hp-chat-15"}),   # 94.3%; one asked about
+    "heldout17": (_load("parser_heldout17.jsonl"), 223 / 230, set()),            # 97.0%
+    "heldout18": (_load("parser_heldout18.jsonl"), 223 / 230, set()),            # 97.0%
+    "heldout19": (_load("parser_heldout19.jsonl"), 222 / 230, {"hs-chat-17"}),   # 96.5%; one recorded
+    "heldout20": (_load("parser_heldout20.jsonl"), 224 / 230, set()),            # 97.4%
 }
 ALL_SETS = HELDOUTS + [rows for rows, _, _ in BLINDS.values()]
 
