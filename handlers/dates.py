@@ -35,6 +35,15 @@ def _last_quarter(today: date) -> date:
     return today.replace(month=3 * ((today.month - 1) // 3) + 1, day=1) - timedelta(days=1)
 
 
+def _quarter(today: date, found: re.Match) -> date:
+    """第三季度, Q3 -> the last day of that quarter (this quarter: today; a later one: last year's)."""
+    quarter = _num(found[1] or found[2])
+    if quarter == (today.month - 1) // 3 + 1:
+        return today
+    end = _month_end(today.year, 3 * quarter)
+    return _month_end(today.year - 1, 3 * quarter) if end > today else end
+
+
 def _next_month(today: date) -> date:
     return _month_end(today.year, today.month) + timedelta(days=1)
 
@@ -52,7 +61,7 @@ RELATIVE = {
     **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
     "下周": _days(7), "下星期": _days(7), "下个月": _next_month, "下月": _next_month,
     "明年": lambda t: date(t.year + 1, 1, 1),
-    "上个月": _last_month, "上月": _last_month,
+    **dict.fromkeys(("上个月", "上月", "上个月底", "上月底", "上个月末", "上月末"), _last_month),
     "去年": lambda t: date(t.year - 1, 12, 31), "前年": lambda t: date(t.year - 2, 12, 31),
     "上季度": _last_quarter, "上个季度": _last_quarter,
     "上半年": lambda t: date(t.year, 6, 30) if t.month > 6 else t,
@@ -142,13 +151,14 @@ _PATTERNS = [
     (re.compile(r"(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门部回场堂节份件]))"),
      lambda t, m: _month_day(t, int(m[1]), int(m[2]))),  # 11.12 培训6学时 (not 2.5学时)
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
-    (re.compile(_N + r"\s*月份?(?![\d日号])"), lambda t, m: _month(t, _num(m[1]))),
+    (re.compile(_N + r"\s*月份?(?![\d日号])(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),
+    (re.compile(r"第?([一二三四1-4])\s*季度|q([1-4])(?!\d)"), _quarter),
     (re.compile(_N + r"\s*[日号](?!\d)"), lambda t, m: _day(t, _num(m[1]))),
     (re.compile(r"(上|这|本|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
                 r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday
      lambda t, m: _weekday(t, m[1] or "", m[2])),
 ]
-STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼") | {w[0] for w in RELATIVE}  # first characters
+STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼第q") | {w[0] for w in RELATIVE}  # first characters
 
 
 def match_date(text: str, pos: int, today: date) -> DateMark | None:

@@ -12,24 +12,30 @@ from handlers.numerals import Quantity, dimension
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention
 
-_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!叫)什么(?![都也])|叫什么\W*$|(?<![那有])(?<!那个)啥(?![都也])|哪|有谁|谁(?=还|没|是)|多少|几分|何时|多久|是否"
+_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!叫)什么(?![都也])|叫什么\W*$|(?<![那有])(?<!那个)啥(?![都也])|哪|有谁|谁(?=还|没|是)|[和跟找与]谁|多少|几分|何时|多久|是否"
                        r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少)\w?几"  # 最多记几次, 要做几次
-                       r"|么$|积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|查询|查一下|查看"
+                       r"|么$|(?<![把挣赚攒拿])积分(?!制)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|查询|查一下|查看"
                        r"|(\w)[不没]\1|(?<=\w)(?<!还)[不没]$|[了过]没有?$")  # 报上了没有; 还没: not yet
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
+# what was talked about (谈了退休后怎么发挥余热, 交流了如何…的想法): an indirect question, no asking
+_INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)?|说了)[^吗?]*?"
+                       r"(?:怎么|如何|怎样|为什么|为何|哪些|进度)")  # 主要聊项目进度
 _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗"
                        r"|[算行]不$|对吗|对不对|对不$|没错吧")  # 能算不？ 这样报对吗？
 _GIVE_UP = "能(?:落|放|停|少|丢|忘|松)"  # 学习不能落下: a resolution, no denial
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
-_NEGATION = re.compile(r"没(?!白)|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
+_NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|填|报(?!名)))|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
                        r"|:\s*暂?无(?!\w)|暂无|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
                        r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
                        r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间]|" + _GIVE_UP + ")")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听看读学]?\0)|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
+_PLAN = re.compile(r"正在|在(?=[写做搞弄编上听看读学]?\0++(?!小组|群|班|会|室|上|中|里))|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
-                   r"|回头(?![^,。]*[了过完])|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
+                   r"|(?:回头|(?<![过回出失上下进])去(?=\w?\0)|(?:回去|回家|马上|待会儿?|等会儿?|一会儿?)就)(?![^,。]*[了过完])"  # 这周去考一建
+                   r"|(?<!大)约(?:了|好了?)?(?=[\w\0]{0,8}\0)|陪\w{1,4}(?:一起)?\w?\0"  # 约了书记下午深度会谈; 陪孙子学习
+                   r"|(?<![采收])(?:借(?!鉴|助|此|调)|买|订购|购买)(?:了|来|回|到)?\w{0,6}?\0"  # 借几本专业书: no reading
+                   r"|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
@@ -44,9 +50,10 @@ _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错
 _REFERENCE = re.compile(r"[那这](?:个|些|本|篇|部)\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _TOPIC = re.compile(r"(?<=\0)的话")
-_ANY = re.compile(r"([没未][\w\0]{0,4})什么")  # 还没解决什么难题: 什么 is "any", no question
+_ANY = re.compile(r"([没未][\w\0]{0,4})(?:什么|谁)")  # 还没解决什么难题, 还没和谁谈过: "any", no question
 _NOT_DONE = re.compile(r"[没未]")
 _NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
+_UNDONE = re.compile(r"[没未](?:有|能)?(?:考|读|看|学|写|交流|参加|完成|授权|通过|听|解决|谈|拿到|取得|发表)")  # 没授权
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
 # not remembering an amount (具体几本记不清了) hedges it; not knowing how to use the bot (第一次用不太会)
 # says nothing of the activities; neither denies anything
@@ -92,7 +99,7 @@ def _referred(text: str, clause: Clause) -> bool:
 def mood(text: str, clause: Clause, today: date) -> str:
     """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others,
     what someone else did, a thing spoken of) or "report"."""
-    cue = _ANY.sub(r"\1", cue_text(text, clause))
+    cue = _INDIRECT.sub("", _ANY.sub(r"\1", cue_text(text, clause)))
     if clause.asked or _QUESTION.search(cue):
         return "question"
     if _NEGATION.search(_NOT_DENIAL.sub("", cue)) or any(
@@ -141,10 +148,11 @@ def zero(clause: Clause) -> bool:
 
 def collective(text: str, clause: Clause) -> tuple[str, ...]:
     """The set phrases of the clause that stand for all the activities, said not done (本月五个一都
-    还没完成; 别忘了报五个一 is a reminder), or `nothing` (啥都没学): the clause denies something
-    without naming a kind."""
+    还没完成; 别忘了报五个一 is a reminder), or `nothing` (啥都没学, or a verb of the activities denied
+    in a clause naming no kind: 学习任务都还没完成, 没授权): the clause denies something without naming
+    a kind."""
     said = text[clause.start:clause.end]
-    if _NOTHING.search(said):  # 这个月啥都没学
+    if _NOTHING.search(said) or (_UNDONE.search(said) and not any(isinstance(t, Mention) for t in clause.tokens)):
         return ("一切",)
     return ("五个一",) if "五个一" in said and _NOT_DONE.search(said) else ()
 
