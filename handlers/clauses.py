@@ -59,15 +59,20 @@ def _named(part: Clause) -> bool:
     return any(isinstance(t, Mention) for t in part.tokens)
 
 
+def _dated(part: Clause) -> bool:
+    return any(isinstance(t, DateMark) for t in part.tokens)
+
+
 def _parts(clause: Clause, bounds: list[int]) -> list[Clause]:
     """The clause cut at the given positions; a part without a kind word joins its neighbour
-    (读书 2本, 这周忙死了 只参加了个党课). One part: the clause itself."""
+    (读书 2本, 这周忙死了 只参加了个党课), unless it names a day, which opens a part of its own
+    (交流了心得 明天夜班; 看完了 山上没信号今天才发). One part: the clause itself."""
     parts = [Clause(a, b, False) for a, b in zip(bounds, bounds[1:] + [clause.end])]
     for token in clause.tokens:
         parts[bisect_right(bounds, token.start) - 1].tokens.append(token)
     merged: list[Clause] = []
     for part in parts:
-        if merged and not (_named(part) and _named(merged[-1])):
+        if merged and not (_named(part) and _named(merged[-1])) and not _dated(part):
             merged[-1].end = part.end
             merged[-1].tokens.extend(part.tokens)
         else:

@@ -30,9 +30,9 @@ def rewrite(text: str, today: date) -> str | None:
     """The message with each correction applied, or None when it holds none that can be applied
     (a correction whose new value is not a lone amount or date, or has nothing before it to replace,
     is left as it is)."""
+    text = standard(text)  # 不對，應該是: traditional characters too
     if not _WORDS.search(text):  # most messages: no correction word, no work
         return None
-    text = standard(text)
     changed = False
     for found in reversed(list(_CORRECTION.finditer(text))):
         said = [t for t in scan(fold(text), text, today) if isinstance(t, (DateMark, Quantity))]

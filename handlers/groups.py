@@ -80,6 +80,8 @@ def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[
     if masked[max(0, end_before(masked, q.start) - 1):q.start] == "各":
         return [g for g in found if g.end <= q.start and not g.quantities]
     if not (before and after):
+        if after and " " in masked[q.end:after.start].strip():  # 跑了7个单程 中午把《平凡的世界》看完了
+            return []
         return [g for g in (before, after) if g]
     if q.times:  # 读书×2 心得×1: a times sign follows what it counts
         return [before]
