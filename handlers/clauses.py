@@ -63,16 +63,24 @@ def _dated(part: Clause) -> bool:
     return any(isinstance(t, DateMark) for t in part.tokens)
 
 
-def _parts(clause: Clause, bounds: list[int]) -> list[Clause]:
+def _done(part: Clause, masked: str) -> bool:
+    """The part counts or names what it reports (读书2本, 《林海雪原》), or says it was done (交流了心得)."""
+    return (any(not isinstance(t, (Mention, DateMark)) for t in part.tokens)
+            or bool(_DONE_BEFORE.search(masked, part.start, part.end)))
+
+
+def _parts(clause: Clause, bounds: list[int], masked: str = "") -> list[Clause]:
     """The clause cut at the given positions; a part without a kind word joins its neighbour
-    (读书 2本, 这周忙死了 只参加了个党课), unless it names a day, which opens a part of its own
-    (交流了心得 明天夜班; 看完了 山上没信号今天才发). One part: the clause itself."""
+    (读书 2本, 这周忙死了 只参加了个党课), unless it names a day after a part that says what was done,
+    which opens a part of its own (交流了心得 明天夜班; 看完了 山上没信号今天才发; but 读书 今天没有).
+    One part: the clause itself."""
     parts = [Clause(a, b, False) for a, b in zip(bounds, bounds[1:] + [clause.end])]
     for token in clause.tokens:
         parts[bisect_right(bounds, token.start) - 1].tokens.append(token)
     merged: list[Clause] = []
     for part in parts:
-        if merged and not (_named(part) and _named(merged[-1])) and not _dated(part):
+        if merged and not (_named(part) and _named(merged[-1])) and not (
+                masked and _dated(part) and _done(merged[-1], masked)):
             merged[-1].end = part.end
             merged[-1].tokens.extend(part.tokens)
         else:
@@ -86,7 +94,7 @@ def scoped(masked: str, clause: Clause) -> list[Clause]:
     学习不能落下：本周读完了《红岩》): a negation or plan then covers only its own part. One part: the
     clause itself."""
     bounds = [clause.start + c.end() for c in _PART_BOUNDS.finditer(masked[clause.start:clause.end])]
-    return _parts(clause, [clause.start] + bounds)
+    return _parts(clause, [clause.start] + bounds, masked)
 
 
 def counted(clause: Clause) -> list[Clause]:

@@ -17,38 +17,41 @@ _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!�
                        r"|么$|(?<![把挣赚攒拿])积分(?!制|申报|登记|表)|排名|进度|得分|分数|上限|规则|算分|计分|(?<!参)加分|扣分|好多分|查询|查一下|查看"
                        r"|(\w)[不没]\1|(?<=\w)(?<!还)[不没]$|[了过]没有?$")  # 报上了没有; 还没: not yet
 # what was talked about (谈了退休后怎么发挥余热, 交流了如何…的想法): an indirect question, no asking
-_INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)?|说了"
-                       r"|(?<![不没])(?:晓得|知道|明白|懂|学会)了?)[^吗?]*?"
+_INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)|说了|(?:主要|重点)(?:谈|聊|讲|讨论)"
+                       r"|(?<![不没想谁要])(?:晓得|知道|明白|懂|学会)(?=[^吗?]*了$))[^吗?]*?"
                        r"(?:怎么|如何|怎样|为什么|为何|哪些|进度|咋)")  # 主要聊项目进度, 晓得咋个报了
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
 _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗"
                        r"|(?:[算行]|要得)不$|要得吗|对吗|对不对|对不$|没错吧")  # 能算不？ 这样报对吗？
 _GIVE_UP = "能(?:落|放|停|少|丢|忘|松)"  # 学习不能落下: a resolution, no denial
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
-_NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|填|报(?!名)))|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
-                       r"|(?<!难)(?<!差点)(?<!忙)忘(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
-                       r"|:\s*暂?无(?!\w)|暂无|(?:为|是|等于)\s*[0零](?![\d.])|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
+_NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|报(?![名考上])))|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
+                       r"|(?<!难)(?<!差点)(?:(?<!忙)忘|忘(?!了?$))(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
+                       r"|:\s*暂?无(?!\w)|暂无|(?:为|是|等于)\s*[0零](?![\d.碎星])|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
                        r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
                        r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间严统畅]|" + _GIVE_UP + ")")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
 _PLAN = re.compile(r"正在|在(?=[写做搞弄编上听看读学]?\0++(?!小组|群|班|会|室|上|中|里))|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
-                   r"|(?:回头|(?<![过回出失上下进])去(?=\w?\0)|(?:回去|回家|马上|待会儿?|等会儿?|一会儿?)就)(?![^,。]*[了过完])"  # 这周去考一建
-                   r"|(?:回家|回去|下次|以后|有空|改天|到时候?)再|寻思|琢磨"  # 回家再整理心得
-                   r"|(?:^|(?<=[\0\s我俺咱]))再(?!次|度)(?=\w?\0)(?![^,。]*[了过完])"  # 下个月再交流一次 (年度再培训 is a noun)
-                   r"|(?<!大)约(?:了|好了?)?(?=[\w\0]{0,8}\0)|陪\w{1,4}(?:一起)?\w?\0"  # 约了书记下午深度会谈; 陪孙子学习
-                   r"|(?<![采收])(?:借(?!鉴|助|此|调)|买|订购|购买)(?:了|来|回|到)?\w{0,6}?\0"  # 借几本专业书: no reading
                    r"|[月年周]底前|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
                    r"|(?<![思理感梦联设构回猜])想(?!法)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
+# still to do, unless the words after the cue say something was done (回头看了一遍《红岩》, 约了…会谈了一次):
+# 回头, 回家就, 回家再整理心得, 下个月再交流一次 (年度再培训 is a noun), 寻思, 约了书记下午深度会谈,
+# 陪孙子学习, 借几本专业书 (no reading)
+_LATER = re.compile(r"回头|(?:回去|回家|马上|待会儿?|等会儿?|一会儿?)就|(?:回家|回去|下次|以后|有空|改天|到时候?)再"
+                    r"|(?:^|(?<=[\0\s我俺咱]))再(?!次|度)(?=\w?\0)|寻思|琢磨|(?<!大)约(?!谈)(?:了|好了?)?(?=[\w\0]{0,8}\0)"
+                    r"|陪(?!同)\w{1,4}(?:一起)?\w?\0|(?<![采收])(?:借(?!鉴|助|此|调)|买|订购|购买)(?:了|来|回|到)?\w{0,6}?(?:\0|$)")
 _OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人|yyds|绝绝子|太难|好难|真难"  # unless done
                       r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
 _PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
+_DONE_WORD = re.compile(r"[了过完]")
+_SPACE = re.compile(r"\s")
 _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
 _REFERENCE = re.compile(r"[那这](?:个|些|本|篇|部)\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
@@ -63,7 +66,7 @@ _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begu
 _UNCERTAIN = r"记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
 _NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)")
-_NOTICE = re.compile(r"请大家|请各|请于|【通知】|各位[\w]{0,4}(?:同志|党员)\W|记得(?:去|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
+_NOTICE = re.compile(r"请大家|请各|请于|【通知】|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
 _LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
@@ -110,7 +113,13 @@ def mood(text: str, clause: Clause, today: date) -> str:
         return "negation"
     if _FINISHED.search(text, clause.start, clause.end):  # 心得交流的话在部门会上讲过一次: 的话 after a kind word is "as for"
         cue = _TOPIC.sub("\0", cue)
-    if (_PLAN.search(cue) or _PRAISE.search(text, clause.start, clause.end)
+    still = _LATER.search(cue)
+    if still:  # unless done, looked for up to the end of the cue's space-separated part
+        start = clause.start + still.end()
+        space = _SPACE.search(text, start, clause.end)
+        still = not _DONE_WORD.search(text, start, space.start() if space else clause.end)
+    if (_PLAN.search(cue) or still
+            or _PRAISE.search(text, clause.start, clause.end)
             or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today)
             or _referred(text, clause) or _OTHERS.match(cue)):
         return "plan"

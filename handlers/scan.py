@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
-           "学习强国", "在职学习", "读博", "读研", "营业执照")  # never kind words (学习强国 is the app;
+           "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind words (学习强国 is the app;
 # 在职学习 and 读博 study for a degree)
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 业务心德, 工作难提.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
