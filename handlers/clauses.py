@@ -17,7 +17,7 @@ SOFT_SEP = re.compile(r"[、\s和及与跟并/&+]|以及|同时|而且")
 FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|喔|嘿|哇|我|也|都|请|帮|登记|记录|上报|申报|报"
                     r"|一下|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
                     r"|今早|今晚|[\W_]")
-_DONE_BEFORE = re.compile(r"[了过完]")
+DONE_WORD = re.compile(r"[了过完]")  # something was done (读了, 看过, 读完)
 _PART_BOUNDS = re.compile(r"\s+|:")
 _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:您好|你好|好)?(?![\w\0]))?")  # 书记 党课
 
@@ -31,7 +31,7 @@ def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
     start = max(start, masked.rfind(" ", start, end_before(masked, sep.start())) + 1)
     last_kind = max((t.start for t in tokens if start <= t.start < sep.start() and isinstance(t, Mention)),
                     default=start)
-    if _DONE_BEFORE.search(masked, start, last_kind):  # 交流了心得晚上还没写总结: and also
+    if DONE_WORD.search(masked, start, last_kind):  # 交流了心得晚上还没写总结: and also
         return False  # (书到了还没看: still)
     return not any(start <= t.start < sep.start() and not isinstance(t, (Mention, DateMark)) for t in tokens)
 
@@ -55,7 +55,8 @@ def clauses(text: str, tokens: list, masked: str) -> list[Clause]:
     return found
 
 
-def _named(part: Clause) -> bool:
+def named(part: Clause) -> bool:
+    """The clause or part names a kind."""
     return any(isinstance(t, Mention) for t in part.tokens)
 
 
@@ -66,7 +67,7 @@ def _dated(part: Clause) -> bool:
 def _done(part: Clause, masked: str) -> bool:
     """The part counts or names what it reports (读书2本, 《林海雪原》), or says it was done (交流了心得)."""
     return (any(not isinstance(t, (Mention, DateMark)) for t in part.tokens)
-            or bool(_DONE_BEFORE.search(masked, part.start, part.end)))
+            or bool(DONE_WORD.search(masked, part.start, part.end)))
 
 
 def _parts(clause: Clause, bounds: list[int], masked: str = "") -> list[Clause]:
@@ -79,7 +80,7 @@ def _parts(clause: Clause, bounds: list[int], masked: str = "") -> list[Clause]:
         parts[bisect_right(bounds, token.start) - 1].tokens.append(token)
     merged: list[Clause] = []
     for part in parts:
-        if merged and not (_named(part) and _named(merged[-1])) and not (
+        if merged and not (named(part) and named(merged[-1])) and not (
                 masked and _dated(part) and _done(merged[-1], masked)):
             merged[-1].end = part.end
             merged[-1].tokens.extend(part.tokens)

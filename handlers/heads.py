@@ -40,7 +40,7 @@ def drop_programmes(clause: Clause, found: list[Group]) -> list[Group]:
 
 @lru_cache(maxsize=16)
 def _words(kinds: tuple[KindWords, ...]) -> tuple[frozenset[str], ...]:
-    """The synonyms of each kind as the parser sees them (NFKC, ASCII lower-case)."""
+    """The synonyms of each kind as the parser sees them (standard, ASCII lower-case)."""
     return tuple(frozenset(fold(standard(w)) for w in k.synonyms) for k in kinds)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from handlers.clauses import cue_text
+from handlers.clauses import DONE_WORD, cue_text, named
 from handlers.dates import DateMark
 from handlers.numerals import Quantity, dimension
 from handlers.titles import Title
@@ -50,7 +50,6 @@ _OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|
 _PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
-_DONE_WORD = re.compile(r"[了过完]")
 _SPACE = re.compile(r"\s")
 _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
 _REFERENCE = re.compile(r"[那这](?:个|些|本|篇|部)\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
@@ -98,8 +97,19 @@ def _referred(text: str, clause: Clause) -> bool:
     if _FINISHED.search(text, clause.start, clause.end) or any(
             isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens):
         return False
-    cue, named = cue_text(text, clause), [t.start - clause.start for t in clause.tokens if isinstance(t, Mention)]
-    return bool(named) and all(_REFERENCE.search(cue, max(0, at - 10), at) for at in named)
+    cue, kind_at = cue_text(text, clause), [t.start - clause.start for t in clause.tokens if isinstance(t, Mention)]
+    return bool(kind_at) and all(_REFERENCE.search(cue, max(0, at - 10), at) for at in kind_at)
+
+
+def _still_to_do(text: str, clause: Clause, cue: str) -> bool:
+    """A cue of something still to do (回头, 约了, 寻思, 借书: `_LATER`) with no verb of doing after it
+    in its space-separated part (约了书记下午深度会谈; but 昨天约了书记深度会谈了一次)."""
+    cue_found = _LATER.search(cue)
+    if not cue_found:
+        return False
+    start = clause.start + cue_found.end()
+    space = _SPACE.search(text, start, clause.end)
+    return not DONE_WORD.search(text, start, space.start() if space else clause.end)
 
 
 def mood(text: str, clause: Clause, today: date) -> str:
@@ -113,12 +123,7 @@ def mood(text: str, clause: Clause, today: date) -> str:
         return "negation"
     if _FINISHED.search(text, clause.start, clause.end):  # 心得交流的话在部门会上讲过一次: 的话 after a kind word is "as for"
         cue = _TOPIC.sub("\0", cue)
-    still = _LATER.search(cue)
-    if still:  # unless done, looked for up to the end of the cue's space-separated part
-        start = clause.start + still.end()
-        space = _SPACE.search(text, start, clause.end)
-        still = not _DONE_WORD.search(text, start, space.start() if space else clause.end)
-    if (_PLAN.search(cue) or still
+    if (_PLAN.search(cue) or _still_to_do(text, clause, cue)
             or _PRAISE.search(text, clause.start, clause.end)
             or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today)
             or _referred(text, clause) or _OTHERS.match(cue)):
@@ -154,8 +159,7 @@ def likewise(text: str, clause: Clause) -> bool:
 
 def zero(clause: Clause) -> bool:
     """The clause names no kind and counts zero (数量：0本): it denies what the clause before names."""
-    return not any(isinstance(t, Mention) for t in clause.tokens) and any(
-        isinstance(t, Quantity) and t.value == 0 for t in clause.tokens)
+    return not named(clause) and any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens)
 
 
 def collective(text: str, clause: Clause) -> tuple[str, ...]:
@@ -164,7 +168,7 @@ def collective(text: str, clause: Clause) -> tuple[str, ...]:
     in a clause naming no kind: 学习任务都还没完成, 没授权): the clause denies something without naming
     a kind."""
     said = text[clause.start:clause.end]
-    if _NOTHING.search(said) or (_UNDONE.search(said) and not any(isinstance(t, Mention) for t in clause.tokens)):
+    if _NOTHING.search(said) or (_UNDONE.search(said) and not named(clause)):
         return ("一切",)
     return ("五个一",) if "五个一" in said and _NOT_DONE.search(said) else ()
 

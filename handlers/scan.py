@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
            "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind words (学习强国 is the app;
-# 在职学习 and 读博 study for a degree)
+# 在职学习 and 读博 study for a degree; a business or driving licence is no work certificate)
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 业务心德, 工作难提.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
@@ -44,8 +44,9 @@ _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | 
 
 
 def normalise(text: str) -> tuple[str, str]:
-    """(raw, folded): the message NFKC-normalised with list marks (① ⑴ 1、) as line breaks, and the
-    same ASCII lower-cased; both have the same length, so positions are shared."""
+    """(raw, folded): the message made standard (NFKC, simplified characters) with list marks
+    (① ⑴ 1、) as line breaks, and the same ASCII lower-cased; both have the same length, so
+    positions are shared."""
     raw = standard(_LIST_MARKS.sub("\n", text))
     raw = _NUMBERED.sub(lambda m: "\n" * len(m.group()), raw)
     glued = [m for m in _GLUED.finditer(raw) if not getattr(match_quantity(raw, m.start()), "unit", None)]
