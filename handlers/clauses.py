@@ -90,6 +90,14 @@ def _parts(clause: Clause, bounds: list[int], masked: str = "") -> list[Clause]:
     return merged if len(merged) > 1 else [clause]
 
 
+def cut_at(clause: Clause, pos: int) -> list[Clause]:
+    """The clause cut in two at pos (where a quoted notice ends inside it: …完成情况】 我这边：读书1本)."""
+    head, tail = Clause(clause.start, pos, False, after=clause.after), Clause(pos, clause.end, clause.asked)
+    for token in clause.tokens:
+        (head if token.start < pos else tail).tokens.append(token)
+    return [head, tail]
+
+
 def scoped(masked: str, clause: Clause) -> list[Clause]:
     """A clause split at its spaces and colons into parts that each name a kind (这周只参加了个党课 书也没看;
     学习不能落下：本周读完了《红岩》): a negation or plan then covers only its own part. One part: the

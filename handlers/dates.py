@@ -153,7 +153,7 @@ _PATTERNS = [
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
     (re.compile(_N + r"\s*月份?(?![\d日号])(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),
     (re.compile(r"第?([一二三四1-4])\s*季度|q([1-4])(?!\d)"), _quarter),
-    (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道])"),  # not 2号线, 5号仓
+    (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道高机船泊箱柱区段堆桩变])"),  # not 2号线, 5号仓, 3号高炉
      lambda t, m: _day(t, _num(m[1]))),
     (re.compile(r"(上|这|本|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
                 r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday

@@ -101,9 +101,11 @@ def _quantity_owners(q: Quantity, marks: list, found: list[Group], starts: list[
 def _describes(q: Quantity, group: Group, masked: str, kinds: Sequence[KindWords]) -> bool:
     """`困扰班组半年的泵堵塞问题`, `两天的班组长培训`: an amount in a unit that does not fit the kind,
     followed by 的 and more words before the kind word, describes something else; so does a length
-    of time before a counted thing (困扰我们半年的难题), but not before hours (两天的培训)."""
+    of time before a counted thing (困扰我们半年的难题), but not before hours (两天的培训). Hours
+    before a counted thing (讲了20分钟的心得) are said of it: not a count, so it is asked about."""
     unit = kinds[group.kind].unit
     return (masked.startswith("的", q.end) and in_unit(1, q.unit, unit) is None
+            and not (dimension(unit) == "count" and dimension(q.unit) in ("hour", "minute"))
             and (group.start > q.end + 1 or dimension(unit) == "count" and dimension(q.unit) == "day"))
 
 
@@ -149,15 +151,20 @@ def carry(orphans: list, group: Group, again: bool, unit: str, bare: bool = True
     return added
 
 
-def name(found: list[Group], before: list[Group]) -> list[Group]:
+_IS = re.compile(r"\W*(?:也?就?是|即)")
+
+
+def name(found: list[Group], before: list[Group], text: str, clause: Clause) -> list[Group]:
     """`成果1项，微课《安全帽的正确佩戴》`: a clause whose only group gives titles and no amount to the
     kind the clause before counted without titles names what was counted: its titles join that
-    group, and the clause adds nothing. Said again (又读了《活着》), it adds."""
+    group, and the clause adds nothing; so does one saying what it was (成果都发布了，是一篇论文《…》),
+    amount and all. Said again (又读了《活着》), it adds."""
     if len(found) != 1 or not before:
         return found
     group, last = found[0], before[-1]
-    if (group.kind == last.kind and group.titles and not group.quantities and not group.again
-            and last.quantities and not last.titles):
+    identity = bool(_IS.match(text, clause.start))
+    if (group.kind == last.kind and group.titles and (identity or not group.quantities) and not group.again
+            and (identity or last.quantities) and not last.titles):
         last.titles += group.titles
         return []
     return found

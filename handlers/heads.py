@@ -117,6 +117,22 @@ def drop_teams(text: str, clause: Clause, found: list[Group]) -> list[Group]:
     return [g for g in found if g.titles or not _TEAM.fullmatch(text, g.start, g.end)]
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def drop_breakdowns(text: str, clause: Clause, found: list[Group]) -> list[Group]:
+    """Groups inside parentheses after a counted group of their kind (发表论文3篇（1篇SCI、2篇EI）)
+    break that count down; they add nothing, unless they bring titles."""
+    asides = [(m.start(), m.end()) for m in _ASIDE.finditer(text, clause.start, clause.end)]
+    kept: list[Group] = []
+    for group in found:
+        aside = next((a for a, b in asides if a < group.start < b), None)
+        if aside is None or group.titles or not any(
+                g.kind == group.kind and g.quantities and g.end <= aside for g in kept):
+            kept.append(group)
+    return kept
+
+
 def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:
     """A kind word in a heading (【学习打卡】) with nothing of its own names no activity when the
     clause goes on to name others, or the heading is a line of its own above more."""

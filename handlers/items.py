@@ -21,18 +21,22 @@ Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has 
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
-_DID = re.compile(f"(?:{_ACTION.pattern}|听)了")  # 上周三参加了党委的中心组学习: the date is the activity's
+_DID = re.compile(f"(?:{_ACTION.pattern}|听)了|(?:拿|考|领|评)(?:到|上)?的")  # 上周三参加了党委的中心组学习, 前年拿的电工证:
+# the date is the activity's
 
 
-def _best_quantity(quantities: list[Quantity], unit: str, start: int) -> Quantity | None:
+def _best_quantity(quantities: list[Quantity], unit: str, start: int, titles: int = 0) -> Quantity | None:
     """An exact quantity in a fitting unit if there is one (one said after the kind word, at
-    `start`, before one said ahead of it: 我先报两个啊读书一本), else any fitting one, else the
-    first. A mass amount (一点心得) says nothing of how many times something was done."""
+    `start`, before one said ahead of it: 我先报两个啊读书一本), else any fitting one (one with a
+    value first: 读了几本书 大概三四本), else the first. With several titles, the count that matches
+    them comes first (两本书读完了 一本《…》一本《…》). A mass amount (一点心得) says nothing of how many
+    times something was done."""
     if occasions(unit):
         quantities = [q for q in quantities if q.unit != "点"]
     fitting = [q for q in quantities if q.value is None or in_unit(q.value, q.unit, unit) is not None]
-    exact = sorted((q for q in fitting if q.value is not None and not q.vague), key=lambda q: q.start < start)
-    return (exact or fitting or quantities or [None])[0]
+    exact = sorted((q for q in fitting if q.value is not None and not q.vague),
+                   key=lambda q: (titles < 2 or in_unit(q.value, q.unit, unit) != titles, q.start < start))
+    return (exact or sorted(fitting, key=lambda q: q.value is None) or quantities or [None])[0]
 
 
 def _items(group: Group, kind: KindWords, on: date, sure: bool) -> list[Entry]:
@@ -42,7 +46,7 @@ def _items(group: Group, kind: KindWords, on: date, sure: bool) -> list[Entry]:
     (guess 1); no hours for an hour-measured kind; a fraction of a counted thing; no level for
     a kind with levels; more titles than the count given. Counted kinds give one item per title.
     """
-    q = _best_quantity(group.quantities, kind.unit, group.start)
+    q = _best_quantity(group.quantities, kind.unit, group.start, len(group.titles))
     value = in_unit(q.value, q.unit, kind.unit) if q and q.value is not None else None
     sure = sure and (q is None or (value is not None and not q.vague))
     if q is None and dimension(kind.unit) == "hour":

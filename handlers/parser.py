@@ -36,7 +36,7 @@ from handlers import corrections, forms
 from handlers import groups as grouping
 from handlers import heads
 from handlers import intent
-from handlers.clauses import clauses as cut, counted, is_bare, scoped
+from handlers.clauses import clauses as cut, counted, cut_at, is_bare, scoped
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension
 from handlers.items import carried_dates, clause_items, conclude, dated_log
@@ -70,7 +70,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     for group in found:
         group.again = again
     orphans = grouping.attach(clause, found, masked, kinds)
-    found = heads.drop_teams(text, clause, found)
+    found = heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
     if orphans and not found and last:
         found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
@@ -81,7 +81,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         pending += [t.text for t in orphans if isinstance(t, Title)]
     elif found and pending and not found[0].titles:
         found[0].titles, pending[:] = pending[:], []
-    found = grouping.name(found, reports[-1][1] if reports else [])
+    found = grouping.name(found, reports[-1][1] if reports else [], text, clause)
     found = [g for g in heads.drop_headings(masked, clause, found)
              if g.kind not in reported or evident(g) or g.again or heads.replaces_announcement(text, g, reports)]
     return heads.drop_modifiers(found, clause, text, masked, kinds)
@@ -117,7 +117,11 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     while work:
         clause = work.pop()
         take_title(raw, masked, clause)
-        mood = "notice" if any(a <= clause.start <= b for a, b in notices) else intent.mood(text, clause, today)
+        notice = next((b for a, b in notices if a <= clause.start < b or a == clause.start == b), None)
+        if notice is not None and notice < clause.end:  # 【请…完成情况】 我这边：读书1本: the member's own part
+            work += cut_at(clause, notice)[::-1]
+            continue
+        mood = "notice" if notice is not None else intent.mood(text, clause, today)
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):

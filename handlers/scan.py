@@ -24,22 +24,23 @@ if TYPE_CHECKING:
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
            "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind words (学习强国 is the app;
 # 在职学习 and 读博 study for a degree; a business or driving licence is no work certificate)
-# characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 业务心德, 工作难提.
+# characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
-TYPOS = {"谈": "淡", "会": "汇", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
+TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
-                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献")
-# 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事: a kind word naming a thing, not an activity (no mention);
+                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|记录(?=\s*(?::|\n|$))")
+# 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
 _NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\))", re.M)
-_GLUED = re.compile(r"(?:^|(?<=\s))(\d{1,2})(?=[^\W\d_])", re.M)  # 1读书2本 2心得1次: numbered 1, 2, 3 ...
+_GLUED = re.compile(r"(?:^|(?<=\s))(\d{1,2}) ?(?=[^\W\d_])", re.M)  # 1读书2本 2心得1次, 1 读书两本 2 心得一次: numbered 1, 2, 3 ...
 _HASHTAG = re.compile(r"#[^\s#]+#?")
 _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
 _NOT_ONE = re.compile(r"\0*[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
+_COMPANY = re.compile(r"[和跟与同陪带][^\0\s,。:了]{0,6}$")  # 和新来的几个小伙伴交流: people, not the activity
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
 
@@ -138,13 +139,24 @@ def untagged(text: str, found: list[Mention]) -> list[Mention]:
 def prune(tokens: list, masked: str) -> list:
     """Keep a bare number (读书2, 读书：2) or a quoted title (读书“红岩”) only right after a kind word
     or its quantity; 10kV and 参加“安全生产月”培训 are plain text. A count before 是 names one of
-    several already counted (读了两本书一本是乡土中国), 一 before 都没 says not one (一项都没完成), and
-    courses after 报了 were entered for, not passed (报了四门，过了三门): no quantity."""
+    several already counted (读了两本书一本是乡土中国), 一 before 都没 says not one (一项都没完成),
+    courses after 报了 were entered for, not passed (报了四门，过了三门), and a count of people one
+    did something with counts them (和新来的几个小伙伴交流了心得): no quantity."""
     ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
+    years = [t for t in tokens if isinstance(t, Quantity) and t.unit == "年" and (t.value or 0) >= 2]
+    studied = {t.end for t in tokens if isinstance(t, Mention)} & {
+        t.start - masked.startswith("了", t.start - 1) for t in years}  # 读了五年, 学习了三年
     kept = []
     for t in tokens:
+        if (isinstance(t, Mention) and t.end in studied) or (
+                t in years and t.start - masked.startswith("了", t.start - 1) in studied):
+            continue  # 读了五年总算毕业, 学习了三年: years of study, no activity and no amount
+
         if isinstance(t, Quantity) and dimension(t.unit) == "day" and masked[t.start - 1:t.start] == "的":
             continue  # 充实的一天: a day described, no length of anything
+        if isinstance(t, Quantity) and _COMPANY.search(masked, max(0, t.start - 8), t.start) and (
+                masked[t.end:t.end + 1].isalnum() and masked[t.end] not in "的地得"):
+            continue
         if isinstance(t, Quantity) and dimension(t.unit) == "count" and (
                 masked.startswith("是", t.end) or (t.value == 1 and _NOT_ONE.match(masked, t.end))
                 or (t.unit == "门" and _ENROLLED.search(masked, max(0, t.start - 3), t.start))):

@@ -7,6 +7,7 @@ kind words. Pure; no I/O.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,10 +42,22 @@ def _simplified() -> dict[int, str]:
     return {ord(line[0]): line[1] for line in lines if len(line) == 2}
 
 
+@lru_cache(maxsize=1)
+def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
+    """Cantonese word -> Mandarin word of the same length, from handlers/yue.txt, and a pattern
+    finding them (the longest first)."""
+    lines = resources.files(__package__).joinpath("yue.txt").read_text(encoding="utf-8").splitlines()
+    words = dict(line.split("\t") for line in lines if line and not line.startswith("#"))
+    assert all(len(a) == len(b) for a, b in words.items()), "yue.txt: a pair of different lengths"
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True))), words
+
+
 def standard(text: str) -> str:
-    """The text NFKC-normalised with traditional characters read as simplified (讀書 -> 读书); the
-    second step maps one character to one, so titles can be given back as typed."""
-    return unicodedata.normalize("NFKC", text).translate(_simplified())
+    """The text NFKC-normalised with traditional characters read as simplified (讀書 -> 读书) and
+    Cantonese words as Mandarin (琴日睇咗 -> 昨天看了); both steps keep the length, so titles can
+    be given back as typed."""
+    pattern, words = _mandarin()
+    return pattern.sub(lambda m: words[m.group()], unicodedata.normalize("NFKC", text).translate(_simplified()))
 
 
 def fold(text: str) -> str:

@@ -69,6 +69,18 @@ tuning on it: heldout21 Sichuan chemical plants in dialect 96.96% (4 false: 3 as
 heldout24 formal headquarters reports 97.39% (1 recorded: a notice quoting 读书+心得交流). All were then
 tuned on; every set is now held to the corpus's bar (97%, no entry for a non-report). Blind, one of
 the eight met that bar (heldout20); heldout17, 18 and 21 were one line short of 97%.
+
+The fifth session had six more written the same way (230 lines, 58 non-reports each), measured on the
+fourth session's final parser (347c891) before any tuning on them: heldout25 steel works in northern
+colloquial 220/230 = 95.65% (1 false reading, recorded: 论文还在写 快写完了), heldout26 a design institute
+and a technical college 96.09% (1 recorded: 论文被拒了，这次没发成), heldout27 Guangdong in Cantonese-flavoured
+Mandarin 83.48% (13: 11 recorded, such as 呢个月冇交流过心得, since 冇 was not read as 没), heldout28
+overseas project staff 95.22% (1 recorded: 党课和专题学习是分开算还是一起算), heldout29 retail and hotel
+staff 93.48% (3 recorded: 心得交流 无, 心得交流和深度会谈有啥区别, 我报名了自考 明年四月考), heldout30 a
+shipyard in a formal tone 96.09% (1 asked about: 我的学习成果今年报了几项了). None met the bar blind. One
+expectation was aligned with the corpus's convention (neg-06 最近没时间读书 is a negation): jd-chat-13
+最近船台上太忙了，顾不上学习 is a negation. Then Cantonese words were read as Mandarin (handlers/yue.txt;
+heldout27 went from 83.5% to 97.8% on that alone) and the parser was tuned on all six.
 """
 from __future__ import annotations
 
@@ -93,8 +105,8 @@ def _load(name: str) -> list[dict]:
 CORPUS = _load("parser_corpus.jsonl")
 DEFAULT_TODAY = "2026-11-22"
 NON_REPORTS = [row for row in CORPUS if row["intent"] in ("chatter", "negation", "question")]
-# the held-out sets, parser_heldout.jsonl and parser_heldout2..24.jsonl
-HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, 25)]]
+# the held-out sets, parser_heldout.jsonl and parser_heldout2..30.jsonl
+HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, 31)]]
 HELDOUTS = [_load(f"parser_{name}.jsonl") for name in HELDOUT_IDS]
 HELDOUT_NON_REPORTS = [row for rows in HELDOUTS for row in rows if row["intent"] in ("chatter", "negation", "question")]
 REPORTS = [row for row in CORPUS if row["intent"] in ("report", "unsure")]
