@@ -105,7 +105,8 @@ def _describes(q: Quantity, group: Group, masked: str, kinds: Sequence[KindWords
     before a counted thing (讲了20分钟的心得) are said of it: not a count, so it is asked about."""
     unit = kinds[group.kind].unit
     return (masked.startswith("的", q.end) and in_unit(1, q.unit, unit) is None
-            and not (dimension(unit) == "count" and dimension(q.unit) in ("hour", "minute"))
+            and not (dimension(unit) == "count" and dimension(q.unit) in ("hour", "minute")
+                     and not masked.startswith("的时间", q.end))  # 用了两个小时的时间读完了: describes
             and (group.start > q.end + 1 or dimension(unit) == "count" and dimension(q.unit) == "day"))
 
 

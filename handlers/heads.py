@@ -127,7 +127,7 @@ def drop_breakdowns(text: str, clause: Clause, found: list[Group]) -> list[Group
     kept: list[Group] = []
     for group in found:
         aside = next((a for a, b in asides if a < group.start < b), None)
-        if aside is None or group.titles or not any(
+        if aside is None or group.titles or "又" in text[aside:group.start] or not any(
                 g.kind == group.kind and g.quantities and g.end <= aside for g in kept):
             kept.append(group)
     return kept
@@ -156,6 +156,25 @@ def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
         found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds) and not (
             g.level and not g.quantities and not g.titles and (g.kind, g.level) in levels)]
         levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)
+
+
+_CERTIFICATE = re.compile(r"[\W\s]*证书?")  # a part opening with 证书 (证书刚拿到), nothing naming it
+
+
+def drop_certificates(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
+    """A part opening with a bare 证书 right after a group of another kind (大专毕业，证书刚拿到; 通过了…考试
+    证书拿到了) names that thing's certificate, not one more; alone (拿到了证书) or named (取得…工程师证书) it
+    stands."""
+    before = None
+    for clause, found in reports:
+        kept = []
+        for g in found:
+            part = max(clause.start, text.rfind(" ", clause.start, g.start) + 1)
+            if not (before and not evident(g) and _CERTIFICATE.fullmatch(text, part, g.end)):
+                kept.append(g)
+            before = g
+        found[:] = kept
+        before = before if found else None  # 另外晋升了主管技师，证书已上传: the clause before named nothing
 
 
 def replaces_announcement(text: str, group: Group, reports: list[tuple[Clause, list[Group]]]) -> bool:

@@ -12,32 +12,32 @@ from handlers.numerals import Quantity, dimension
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention
 
-_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋|(?<!叫)什么(?![都也的])|叫什么\W*$|(?<![那有])(?<!那个)啥(?![都也的])|有啥(?:区别|不同|差别|要求|讲究|用)|嘎哈(?!呢)|哪|有谁|谁(?=还|没|是)|[和跟找与]谁|多少|几分|何时|多久|是否"
-                       r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少|报|记)\w?几"  # 最多记几次, 要做几次
-                       r"|么$|(?<![把挣赚攒拿冲])积分(?=$|\W|呢|多|情况|是|有|还|够|达|排|怎|咋|目标|离|啊|吧)|排名|进度|得分|分数|上限|规则|算分|计分|(?<![参请])加分|扣分|好多分|多(?:详细|具体)|是[^,。]{1,12}还是|查询|查一下|查看"
+_QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋(?!恁|这么|那么)|(?<!叫)什么(?![都也的])|叫什么\W*$|(?<![那有])(?<!那个)啥(?![都也的]|一样)|有啥(?:区别|不同|差别|要求|讲究|用)|嘎哈(?!呢)|哪(?!有时间|有空|有功夫)|有谁|谁(?=还|没|是)|[和跟找与]谁|多少|几分|何时|多久|是否"
+                       r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少|(?<!汇)报(?!过)|记)\w?几"  # 最多记几次, 要做几次
+                       r"|么$|(?<![把挣赚攒拿冲])积分(?=$|\W|呢|多|情况|是|有|还|够|达|排|怎|咋|目标|离|啊|吧|没|查|被|榜|不对)|对吧|排名|进度|得分|分数|上限|规则|算分|计分|(?<![参请])加分|扣分|好多分|多(?:详细|具体)|(?<!管)(?<!论)(?<!然)(?<!说)是[^,。了]{1,12}还是[^,。了]*$|查询|查一下|查看"
                        r"|(\w)[不没]\1|(?<=[\w\0])(?<![还时都也直来])不$|(?<=\w)(?<![还时都也直来])没$|[了过]没有?[啊呀呢哇]?(?:\s|$)")  # 报上了没有; 还没: not yet
 # what was talked about (谈了退休后怎么发挥余热, 交流了如何…的想法): an indirect question, no asking
-_INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)|说了|(?:主要|重点)(?:谈|聊|讲|讨论)"
+_INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)|说了|(?:主要|重点)(?:谈|聊|讲|讨论)|主题(?:是|为)"
                        r"|(?<![不没想谁要])(?:晓得|知道|明白|懂|学会)(?=[^吗?]*了$))[^吗?]*?"
                        r"(?:怎么|如何|怎样|为什么|为何|哪些|进度|咋)")  # 主要聊项目进度, 晓得咋个报了
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
 _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗"
-                       r"|(?:[算行]|要得)不$|要得吗|对吗|对不对|对不$|没错吧")  # 能算不？ 这样报对吗？
+                       r"|(?:[算行]|要得)不$|算\w{0,4}不$|来得及[不没]?$|报吗|要得吗|对吗|对不对|对不$|没错吧")  # 能算不？ 这样报对吗？
 _GIVE_UP = "能(?:落|放|停|少|丢|忘|松)"  # 学习不能落下: a resolution, no denial
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
-_NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|报(?![名考上])|来得及(?:报|登记|填|录|上报)|顾上报|发出去))|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
+_NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|报(?![名考上])|来得及(?:报(?![名考])|登记|填|录|上报)|顾上报))|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
                        r"|(?<!难)(?<!差点)(?:(?<!忙)忘|忘(?!了?$))(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
-                       r"|[:\s]\s*暂?无(?!\w)|被拒|拒稿|退稿|(?:还|仍|依然|仍然)是\0+$|暂无|(?:为|是|等于)\s*[0零](?![\d.碎星])|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
+                       r"|[:\s]\s*暂?无(?!\w)|被拒|拒稿|退稿|取消|已经?报过|之前报过|报过了|暂无|(?:为|是|等于)\s*[0零](?![\d.碎星])|[❌✗✘]|挂了|挂科|(?<!不能)落下|落后|[报记填录写打弄]错了"  # 读书：无, 难题暂无, ❌难题, 考试挂了
                        r"|^\W*差(?!点|不多)|还差|差(?=\d|[一二三四五六七八九十两几半])"  # 还差6个学时: short of
-                       r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间严统畅]|" + _GIVE_UP + ")")
+                       r"|(?<![对])不(?![错少断仅但久同过止到足管论满够好停平稳良合规达间严统畅沾亦苟懈]|" + _GIVE_UP + ")")
 _NOT_REGISTER = r"(?!登记|上报|申报|记录|报)"  # 我想登记… / 我要报… are reports
-_PLAN = re.compile(r"正在|(?<![现实存所])在(?=[写做搞弄编上听看读学]?\0++(?!小组|群|班|会|室|上|中|里))|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|(?<=[了到完看读写学做\0])[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
+_PLAN = re.compile(r"正在|(?<![实存所])(?<!到现)在(?=[写做搞弄编上听看读学]?\0++(?!小组|群|班|会|室|上|中|里))|离(?=\0)|在[^了过完次本个项篇门]{0,8}呢$|等[\w\0]{1,10}再|[一大小]半(?![年天月])"  # 在写论文, 看了一半: under way
                    r"|每(?:天|日|晚|周|星期|个?月|年|季度?)?\w{0,3}\0"  # 每周读书一本: a habit
-                   r"|[月年周]底前|报名了?(?=\0)|(?<![很飞挺较更最尽赶])快要?\w?完|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
+                   r"|[月年周]底前|报名了?(?=\0)|(?<=\0)报名|在[写做搞弄编看读学]了?$|(?<![很飞挺较更最尽赶加愉])快(?![速捷乐])要?\w?完|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
-                   r"|(?<![思理感梦联设构回猜])想(?!法|起)" + _NOT_REGISTER +
+                   r"|(?<![思理感梦联设构回猜])想(?!法|起来?报)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
 # still to do, unless the words after the cue say something was done (回头看了一遍《红岩》, 约了…会谈了一次):
 # 回头, 回家就, 回家再整理心得, 下个月再交流一次 (年度再培训 is a noun), 寻思, 约了书记下午深度会谈,
@@ -55,7 +55,7 @@ _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错
 _REFERENCE = re.compile(r"[那这](?:个|些|本|篇|部)\w{0,8}$")  # 客户投诉的那个电表难题: a thing spoken of
 _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _TOPIC = re.compile(r"(?<=\0)的话")
-_ANY = re.compile(r"([没未][\w\0]{0,4})(?:什么|谁)")  # 还没解决什么难题, 还没和谁谈过: "any", no question
+_ANY = re.compile(r"([没未][\w\0]{0,4})(?:什么|谁|啥)")  # 还没解决什么难题, 还没和谁谈过: "any", no question
 _NOT_DONE = re.compile(r"[没未]")
 _NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
 _UNDONE = re.compile(r"[没未](?:有|能)?(?:考|读|看|学|写|交流|参加|完成|授权|通过|听|解决|谈|拿到|取得|发表)")  # 没授权
@@ -65,13 +65,15 @@ _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begu
 _UNCERTAIN = r"(?:几|多少)\w{0,3}忘了|记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
 _NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)")
-_NOTICE = re.compile(r"请大家|请各|请于|【通知】|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
+_NOTICE = re.compile(r"请大家|请各|请于|@所有人|请准时|【通知】|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)|的通知|^通知|我(?:已经?)?通知|转发")
+_TEMPLATE = re.compile(r"格式|例如|比如|模板|参考|照这个")  # 格式如下 我：读书X本: an example, no report
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
+_STILL = re.compile(r"(?:还|仍|依然|仍然)是\0+$")  # 学历没提升，还是大专: no new degree
 _LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
 _REPLY = re.compile(r"(?:^|\n)\W*(?:收到|好的|明白|已阅|了解)", re.M)
 # the member's own part after a quoted notice (…请于25日前报送。 我的：读书一本; 我这边：…; ——我先报：…)
-_OWN = re.compile(r"[\s\-—]*(?:我|俺|本人)(?:的|这边|这里)?(?:情况|先报|来报|报)?\s*:|[\s\-—]*(?:我|俺)的情况\s")
+_OWN = re.compile(r"[\s\-—]*(?:我|俺|本人)(?:的|这边|这里)?(?:情况|先报|来报|报)?\s*:|[\s\-—]*(?:我|俺)的情况\s|\s+—{2}|[\s\-—]*(?:我|俺|本人)(?=这个?月|本月|今年|这季度|本季度)")
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -121,7 +123,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
     if clause.asked or _QUESTION.search(cue):
         return "question"
     if _NEGATION.search(_NOT_DENIAL.sub("", cue)) or any(
-            isinstance(t, Quantity) and t.value == 0 for t in clause.tokens):
+            isinstance(t, Quantity) and t.value == 0 for t in clause.tokens) or (
+            _STILL.search(cue) and all(t.level for t in clause.tokens if isinstance(t, Mention))):
         return "negation"
     if _FINISHED.search(text, clause.start, clause.end):  # 心得交流的话在部门会上讲过一次: 的话 after a kind word is "as for"
         cue = _TOPIC.sub("\0", cue)
@@ -190,7 +193,7 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
     if _PRAISE.search(text) and _THIRD.search(text):
         return [(0, len(text))]
     replies = [m.start() for m in _REPLY.finditer(text)]
-    owns = [m.start() for m in _OWN.finditer(text)]
+    owns = [] if _TEMPLATE.search(text) else [m.start() for m in _OWN.finditer(text)]
     lines, start = [], 0
     while start <= len(text):
         end = text.find("\n", start)

@@ -21,7 +21,7 @@ Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has 
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
-_DID = re.compile(f"(?:{_ACTION.pattern}|听)了|(?:拿|考|领|评)(?:到|上)?的")  # 上周三参加了党委的中心组学习, 前年拿的电工证:
+_DID = re.compile(f"(?:{_ACTION.pattern}|听)了|(?:拿|考|评)(?:到|上)?的")  # 上周三参加了党委的中心组学习, 前年拿的电工证:
 # the date is the activity's
 
 

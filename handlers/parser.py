@@ -150,6 +150,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
     heads.drop_elaborations(reports)
+    heads.drop_certificates(text, reports)
     if intent.is_thanks(text) and not any(evident(g) for _, found in reports for g in found):
         reports = []  # 问题解决了，谢谢: a thank-you, not a report
     said = [c for c, _ in reports]

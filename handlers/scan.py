@@ -22,15 +22,16 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
-           "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind words (学习强国 is the app;
-# 在职学习 and 读博 study for a degree; a business or driving licence is no work certificate)
+           "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind
+# words (学习强国 is the app; 在职学习 and 读博 study for a degree; a business or driving licence is no work
+# certificate)
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
-                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|记录(?=\s*(?::|\n|$))")
+                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
 # 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
@@ -154,8 +155,8 @@ def prune(tokens: list, masked: str) -> list:
 
         if isinstance(t, Quantity) and dimension(t.unit) == "day" and masked[t.start - 1:t.start] == "的":
             continue  # 充实的一天: a day described, no length of anything
-        if isinstance(t, Quantity) and _COMPANY.search(masked, max(0, t.start - 8), t.start) and (
-                masked[t.end:t.end + 1].isalnum() and masked[t.end] not in "的地得"):
+        if isinstance(t, Quantity) and t.unit in (None, "个", "位", "名") and _COMPANY.search(
+                masked, max(0, t.start - 8), t.start) and masked[t.end:t.end + 1].isalnum() and masked[t.end] not in "的地得":
             continue
         if isinstance(t, Quantity) and dimension(t.unit) == "count" and (
                 masked.startswith("是", t.end) or (t.value == 1 and _NOT_ONE.match(masked, t.end))

@@ -44,17 +44,17 @@ def _simplified() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
-    """Cantonese word -> Mandarin word of the same length, from handlers/yue.txt, and a pattern
+    """Dialect word -> Mandarin word of the same length, from handlers/dialect.txt, and a pattern
     finding them (the longest first)."""
-    lines = resources.files(__package__).joinpath("yue.txt").read_text(encoding="utf-8").splitlines()
+    lines = resources.files(__package__).joinpath("dialect.txt").read_text(encoding="utf-8").splitlines()
     words = dict(line.split("\t") for line in lines if line and not line.startswith("#"))
-    assert all(len(a) == len(b) for a, b in words.items()), "yue.txt: a pair of different lengths"
+    assert all(len(a) == len(b) for a, b in words.items()), "dialect.txt: a pair of different lengths"
     return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True))), words
 
 
 def standard(text: str) -> str:
     """The text NFKC-normalised with traditional characters read as simplified (讀書 -> 读书) and
-    Cantonese words as Mandarin (琴日睇咗 -> 昨天看了); both steps keep the length, so titles can
+    dialect words as Mandarin (琴日睇咗 -> 昨天看了); both steps keep the length, so titles can
     be given back as typed."""
     pattern, words = _mandarin()
     return pattern.sub(lambda m: words[m.group()], unicodedata.normalize("NFKC", text).translate(_simplified()))
