@@ -158,7 +158,7 @@ def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
         levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)
 
 
-_CERTIFICATE = re.compile(r"[\W\s]*证书?")  # a part opening with 证书 (证书刚拿到), nothing naming it
+_CERTIFICATE = re.compile(r"\W*证书?")  # a part opening with 证书 (证书刚拿到), nothing naming it
 
 
 def drop_certificates(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:

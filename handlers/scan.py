@@ -22,9 +22,8 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
-           "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind
-# words (学习强国 is the app; 在职学习 and 读博 study for a degree; a business or driving licence is no work
-# certificate)
+           "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind words (学习强国 is the app;
+# 在职学习 and 读博 study for a degree; a business or driving licence is no work certificate)
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
@@ -144,20 +143,19 @@ def prune(tokens: list, masked: str) -> list:
     courses after 报了 were entered for, not passed (报了四门，过了三门), and a count of people one
     did something with counts them (和新来的几个小伙伴交流了心得): no quantity."""
     ends = {t.end for t in tokens if isinstance(t, Mention) or (isinstance(t, Quantity) and not t.bare)}
-    years = [t for t in tokens if isinstance(t, Quantity) and t.unit == "年" and (t.value or 0) >= 2]
-    studied = {t.end for t in tokens if isinstance(t, Mention)} & {
-        t.start - masked.startswith("了", t.start - 1) for t in years}  # 读了五年, 学习了三年
+    years = {t.start - masked.startswith("了", t.start - 1): t for t in tokens  # 读了五年, 学习了三年
+             if isinstance(t, Quantity) and t.unit == "年" and (t.value or 0) >= 2}
+    studied = {id(t) for m in tokens if isinstance(m, Mention) and m.end in years for t in (m, years[m.end])}
     kept = []
     for t in tokens:
-        if (isinstance(t, Mention) and t.end in studied) or (
-                t in years and t.start - masked.startswith("了", t.start - 1) in studied):
+        if id(t) in studied:
             continue  # 读了五年总算毕业, 学习了三年: years of study, no activity and no amount
-
         if isinstance(t, Quantity) and dimension(t.unit) == "day" and masked[t.start - 1:t.start] == "的":
             continue  # 充实的一天: a day described, no length of anything
-        if isinstance(t, Quantity) and t.unit in (None, "个", "位", "名") and _COMPANY.search(
-                masked, max(0, t.start - 8), t.start) and masked[t.end:t.end + 1].isalnum() and masked[t.end] not in "的地得":
-            continue
+        if (isinstance(t, Quantity) and t.unit in (None, "个", "位", "名")
+                and _COMPANY.search(masked, max(0, t.start - 8), t.start)
+                and masked[t.end:t.end + 1].isalnum() and masked[t.end] not in "的地得"):
+            continue  # 和新来的几个小伙伴交流: people
         if isinstance(t, Quantity) and dimension(t.unit) == "count" and (
                 masked.startswith("是", t.end) or (t.value == 1 and _NOT_ONE.match(masked, t.end))
                 or (t.unit == "门" and _ENROLLED.search(masked, max(0, t.start - 3), t.start))):
