@@ -122,7 +122,8 @@ _ASIDE = re.compile(r"\([^()]*\)")
 
 def drop_breakdowns(text: str, clause: Clause, found: list[Group]) -> list[Group]:
     """Groups inside parentheses after a counted group of their kind (发表论文3篇（1篇SCI、2篇EI）)
-    break that count down; they add nothing, unless they bring titles."""
+    break that count down; they add nothing, unless they bring titles. So do groups of one each
+    that make up the count before them (考了两个证 一个电工证 一个焊工证)."""
     asides = [(m.start(), m.end()) for m in _ASIDE.finditer(text, clause.start, clause.end)]
     kept: list[Group] = []
     for group in found:
@@ -130,7 +131,21 @@ def drop_breakdowns(text: str, clause: Clause, found: list[Group]) -> list[Group
         if aside is None or group.titles or "又" in text[aside:group.start] or not any(
                 g.kind == group.kind and g.quantities and g.end <= aside for g in kept):
             kept.append(group)
-    return kept
+    return _drop_parts(text, kept)
+
+
+def _drop_parts(text: str, found: list[Group]) -> list[Group]:
+    """Without the groups of one each, titled or not, that follow a group counting as many of their
+    kind with no 又 between (两个证 一个电工证 一个焊工证: two certificates)."""
+    for index, whole in enumerate(found):
+        total = whole.quantities[0].value if len(whole.quantities) == 1 else None
+        parts = [g for g in found[index + 1:] if g.kind == whole.kind]
+        ones = [q.value == 1 for g in parts for q in g.quantities]
+        if (total and total >= 2 and len(ones) == total and all(ones) and not whole.titles
+                and all(g.quantities for g in parts)
+                and "又" not in text[whole.end:parts[-1].end]):
+            return [g for g in found if not any(g is p for p in parts)]
+    return found
 
 
 def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:

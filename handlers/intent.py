@@ -80,7 +80,7 @@ _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|"
 _NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)")
 _NOTICE = re.compile(r"请大家|请各|请于|@所有人|请准时|【通知】"
                      r"|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)"
-                     r"|的通知|^通知|我(?:已经?)?通知|转发")
+                     r"|的通知|^通知|我(?:已经?)?通知|通知(?:一下)?大家|转发")
 _TEMPLATE = re.compile(r"格式|例如|比如|模板|参考|照这个")  # 格式如下 我：读书X本: an example, no report
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
 _OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report

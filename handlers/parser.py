@@ -140,6 +140,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             asked, topics = True, topics + codes
             eligible = eligible or intent.eligible(text, clause)
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
+            if codes and any(isinstance(t, Title) for t in clause.tokens):
+                codes = [f"{code}《》" for code in codes]  # 没看完《白鹿原》: that title only, not the kind
             negated.update(codes or (before if intent.contrasts(clause) or intent.zero(clause) else ())
                            or intent.collective(text, clause))  # 五个一都还没完成
         elif mood == "report":

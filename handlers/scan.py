@@ -22,14 +22,18 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
-           "学习强国", "在职学习", "读博", "读研", "营业执照", "驾驶执照", "驾照")  # never kind words (学习强国 is the app;
-# 在职学习 and 读博 study for a degree; a business or driving licence is no work certificate)
+           "学习强国", "在职学习", "读博", "读研", "研究生读", "营业执照", "驾驶执照", "驾照", "本科生", "本科教学",
+           "业务学习", "指导书", "说明书", "任务书", "申请书", "计划书", "责任书", "承诺书", "倡议书", "建议书",
+           "意见书", "通知书", "协议书", "保证书", "检讨书", "决心书")
+# never kind words: 学习强国 is the app; 在职学习, 读博 and 研究生读完 study for a degree; a business or
+# driving licence is no work certificate; 本科生 and 本科教学 are students; 科室业务学习 is a work meeting, not
+# theory; 作业指导书, 申请书 are documents, not books
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
-META = re.compile(r"情况|汇报|汇编|的事|总结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
+META = re.compile(r"情况|汇报|汇编|的事|总结|小结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
                   r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
 # 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
@@ -41,6 +45,7 @@ _HASHTAG = re.compile(r"#[^\s#]+#?")
 _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
 _NOT_ONE = re.compile(r"\0*[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
 _COMPANY = re.compile(r"[和跟与同陪带][^\0\s,。:了]{0,6}$")  # 和新来的几个小伙伴交流: people, not the activity
+_CERTIFICATES = re.compile("个?证(?![书明件据实人词言])")  # 几个证; 两个证明, 三个证人: no certificate
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
 
@@ -195,4 +200,15 @@ def implied(tokens: list, found: list[Mention], masked: str, kinds: tuple[KindWo
         if len(matching) == 1 and _DID.search(masked, max(0, q.start - 4), q.start) and not any(
                 start <= m.start < end or m.kind == matching[0] for m in found):
             added.append(Mention(q.start, q.start, matching[0], None))
-    return added
+    return added + _certificates(tokens, masked, kinds)
+
+
+def _certificates(tokens: list, masked: str, kinds: tuple[KindWords, ...]) -> list[Mention]:
+    """证 right after a count (拿了两个证, 俩证, 考了几个证) is a kind word of the one kind whose
+    words name certificates (电工证, 资格证), not 证书/证明/证件."""
+    certifying = [i for i, k in enumerate(kinds) if any(w.endswith("证") for w in k.synonyms)]
+    if len(certifying) != 1:
+        return []
+    return [Mention(said.end() - 1, said.end(), certifying[0], None) for q in tokens
+            if isinstance(q, Quantity) and (dimension(q.unit) == "count" or (q.vague and not q.unit))
+            and (said := _CERTIFICATES.match(masked, q.end))]

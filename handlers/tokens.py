@@ -52,12 +52,26 @@ def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True))), words
 
 
+# dialect characters that are Mandarin words elsewhere, read as Mandarin only in their dialect's
+# context: Lanzhou 么 = 没 before a verb (额么看书, 还么交流; not 什么/怎么/要么), Minnan 无 = 没 before
+# a verb (我无读书, 有无读书 asks), northwestern 咧 = 了 ending a phrase (看完咧; not 咧嘴, Minnan 咧看书)
+_IN_CONTEXT = (
+    (re.compile(r"(?<![什怎那这多要干为咋啥甚么])么(?=(?:看|读|写|交|解|去|考|发|被|时间|有|参|上|做|学|听|谈|报|拿|过|完))"), "没"),
+    (re.compile(r"(?<![有])无(?=(?:去|做|看|读|写|发(?!票)|交流|参加|上课|上党课|考(?!核|勤|虑)|拿|报(?!酬)|学(?!历|位|分|费)"
+                r"|听|谈|解决))"), "没"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])(?<!好)咧(?![\u4e00-\u9fff])"), "了"),
+)
+
+
 def standard(text: str) -> str:
     """The text NFKC-normalised with traditional characters read as simplified (讀書 -> 读书) and
-    dialect words as Mandarin (琴日睇咗 -> 昨天看了); both steps keep the length, so titles can
-    be given back as typed."""
+    dialect words as Mandarin (琴日睇咗 -> 昨天看了, 额么看书 -> 额没看书); every step keeps the
+    length, so titles can be given back as typed."""
     pattern, words = _mandarin()
-    return pattern.sub(lambda m: words[m.group()], unicodedata.normalize("NFKC", text).translate(_simplified()))
+    text = pattern.sub(lambda m: words[m.group()], unicodedata.normalize("NFKC", text).translate(_simplified()))
+    for context, word in _IN_CONTEXT:
+        text = context.sub(word, text)
+    return text
 
 
 def fold(text: str) -> str:
