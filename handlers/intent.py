@@ -20,7 +20,7 @@ _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋(?!恁|
                        r"|对吧|排名|进度|得分|分数|上限|规则|算分|计分"
                        r"|(?<![参请])加分|扣分|好多分|多(?:详细|具体)"
                        r"|(?<!管)(?<!论)(?<!然)(?<!说)是[^,。了]{1,12}还是[^,。了]*$|查询|查一下|查看"
-                       r"|(\w)[不没]\1|(?<=[\w\0])(?<![还时都也直来])不$|(?<=\w)(?<![还时都也直来])没$"
+                       r"|有人知道|谁知道|(?<![没不])(\w)[不没]\1|(?<=[\w\0])(?<![还时都也直来])不$|(?<=\w)(?<![还时都也直来])没$"
                        r"|[了过]没有?[啊呀呢哇]?(?:\s|$)")  # 报上了没有; 还没: not yet
 # what was talked about (谈了退休后怎么发挥余热, 交流了如何…的想法): an indirect question, no asking
 _INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)"
@@ -33,7 +33,7 @@ _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可�
 _GIVE_UP = "能(?:落|放|停|少|丢|忘|松)"  # 学习不能落下: a resolution, no denial
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|报(?![名考上])|来得及(?:报(?![名考])|登记|填|录|上报)|顾上报))"
-                       r"|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人)"
+                       r"|未(?!来)|(?<![分特区级告类离个识性辨])别(?!人|[a-z]|打扰|烦|催|吵|闹)"  # 别cue我: of others
                        r"|(?<!难)(?<!差点)(?:(?<!忙)忘|忘(?!了?$))(?!记?了?(?:报|登|录|填|说))"  # 忘了报: a late report
                        r"|[:\s]\s*暂?无(?!\w)"
                        r"|被拒|拒稿|退稿|取消|已经?报过|之前报过|报过了|暂无"
@@ -47,6 +47,7 @@ _PLAN = re.compile(r"正在|(?<![实存所])(?<!到现)在(?=[写做搞弄编上
                    r"|[月年周]底前"
                    r"|报名了?(?=\0)|(?<=\0)报名|在[写做搞弄编看读学]了?$|(?<![很飞挺较更最尽赶加愉])快(?![速捷乐])要?\w?完"
                    r"|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
+                   r"|等(?![了等])[\w\0]{1,12}就|(?:就|只|还)剩|还得(?![了到奖])|才能"  # 等我搞定这个bug就去读书, 就剩论文了
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
@@ -61,7 +62,8 @@ _LATER = re.compile(r"回头|(?:回去|回家|马上|待会儿?|等会儿?|一�
 _OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|很好|太好|精彩|感人|yyds|绝绝子|太难|好难|真难"  # unless done
                       r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
 _PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
-_PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
+_PROGRESS = re.compile(r"还在|仍在|一直在")
+_UNDER_WAY = re.compile(r"正在|还在|仍在|一直在|在[写做看读学]")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
 _SPACE = re.compile(r"\s")
 _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
@@ -70,6 +72,7 @@ _FINISHED = re.compile(r"了|完|过|已|搞定|终于|成功")
 _TOPIC = re.compile(r"(?<=\0)的话")
 _ANY = re.compile(r"([没未][\w\0]{0,4})(?:什么|谁|啥)")  # 还没解决什么难题, 还没和谁谈过: "any", no question
 _NOT_DONE = re.compile(r"[没未]")
+_NOT_ONE = re.compile(r"\W*一\w?(?:都|也)还?[没未]")  # 一项都没有
 _NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
 _UNDONE = re.compile(r"[没未](?:有|能)?(?:考|读|看|学|写|交流|参加|完成|授权|通过|听|解决|谈|拿到|取得|发表)")  # 没授权
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
@@ -77,19 +80,21 @@ _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begu
 # says nothing of the activities; neither denies anything
 _UNCERTAIN = r"(?:几|多少)\w{0,3}忘了|记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
-_NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)")
+_NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)|不\w{1,2}不行")  # 不卷不行: must
 _NOTICE = re.compile(r"请大家|请各|请于|@所有人|请准时|【通知】"
                      r"|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)"
-                     r"|的通知|^通知|我(?:已经?)?通知|通知(?:一下)?大家|转发")
+                     r"|欢迎(?:大家|各位)?(?:来|参加)|的通知|^通知|我(?:已经?)?通知|通知(?:一下)?大家|转发")
 _TEMPLATE = re.compile(r"格式|例如|比如|模板|参考|照这个")  # 格式如下 我：读书X本: an example, no report
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
-_OTHERS = re.compile(r"\W*[他她]们?(?![和跟与])")  # 他评上了主治医师: someone else's doing, not a report
+_OTHERS = re.compile(r"\W*(?:[他她]们?(?![和跟与])|隔壁|别人|人家|其他人)")  # 他评上了主治医师, 隔壁组都读了5本: someone else's doing
 _STILL = re.compile(r"(?:还|仍|依然|仍然)是\0+$")  # 学历没提升，还是大专: no new degree
+_DESCRIBED = re.compile(r"\0+的\W*$")
 _LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
 _REPLY = re.compile(r"(?:^|\n)\W*(?:收到|好的|明白|已阅|了解)", re.M)
 # the member's own part after a quoted notice (…请于25日前报送。 我的：读书一本; 我这边：…; ——我先报：…)
 _OWN = re.compile(r"[\s\-—]*(?:我|俺|本人)(?:的|这边|这里)?(?:情况|先报|来报|报)?\s*:|[\s\-—]*(?:我|俺)的情况\s|\s+—{2}"
                   r"|[\s\-—]*(?:我|俺|本人)(?=这个?月|本月|今年|这季度|本季度)")
+_ACTED = re.compile(r"我|俺|[和跟与同把在](?=[\w\0]{0,10}\0)")
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -144,12 +149,30 @@ def mood(text: str, clause: Clause, today: date) -> str:
         return "negation"
     if _FINISHED.search(text, clause.start, clause.end):  # 心得交流的话在部门会上讲过一次: 的话 after a kind word is "as for"
         cue = _TOPIC.sub("\0", cue)
-    if (_PLAN.search(cue) or _still_to_do(text, clause, cue)
+    if (_PLAN.search(cue) or _still_to_do(text, clause, cue) or _described(cue, clause)
             or _PRAISE.search(text, clause.start, clause.end)
             or (_PROGRESS.search(cue) and not _DONE.search(cue)) or _future(clause, today)
             or _referred(text, clause) or _OTHERS.match(cue)):
         return "plan"
     return "plan" if _OPINION.search(cue) and not _done(text, clause) else "report"
+
+
+def _described(cue: str, clause: Clause) -> bool:
+    """A level said of someone (段里新来了俩大学生，本科毕业的; 我是大专毕业的): what they are, no new degree."""
+    return bool(_DESCRIBED.search(cue)) and any(isinstance(t, Mention) and t.level for t in clause.tokens)
+
+
+def under_way(text: str, clause: Clause) -> bool:
+    """The clause says something is under way (正在写心得, 还在看)."""
+    return bool(_UNDER_WAY.search(cue_text(text, clause)))
+
+
+def goes_on(clause: Clause, planned: list[str], kinds) -> bool:
+    """After a clause saying something is under way, the clause names only kinds that one named,
+    with no amount, title or day of its own (正在写心得，写完了交流): it goes on about it."""
+    codes = {kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)}
+    return bool(codes) and codes <= set(planned) and not any(
+        isinstance(t, (Title, DateMark)) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
 
 
 def unfinished(text: str, clause: Clause) -> bool:
@@ -178,9 +201,11 @@ def likewise(text: str, clause: Clause) -> bool:
     return bool(_LIKEWISE.match(cue_text(text, clause)))
 
 
-def zero(clause: Clause) -> bool:
-    """The clause names no kind and counts zero (数量：0本): it denies what the clause before names."""
-    return not named(clause) and any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens)
+def zero(text: str, clause: Clause) -> bool:
+    """The clause names no kind and counts zero (数量：0本) or not one (学习成果还一项都没有): it denies
+    what the clause before names."""
+    return not named(clause) and (any(isinstance(t, Quantity) and t.value == 0 for t in clause.tokens)
+                                  or bool(_NOT_ONE.match(text, clause.start)))
 
 
 def collective(text: str, clause: Clause) -> tuple[str, ...]:
@@ -220,6 +245,12 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
             lines.append((start, next((o for o in owns if notice.end() <= o < end), end)))
         start = end + 1
     return lines
+
+
+def acted(text: str, clause: Clause) -> bool:
+    """The clause says the member did it, with someone or somewhere (和同事交流了心得, 把心得在班组里交流了),
+    rather than that a thing got done (电脑的问题解决了)."""
+    return bool(_ACTED.search(cue_text(text, clause)))
 
 
 def is_thanks(text: str) -> bool:

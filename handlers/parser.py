@@ -112,6 +112,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     last = ""  # the mood of the clause before
+    going = False  # whether it said something is under way (正在写心得)
     notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
@@ -126,6 +127,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):
             mood = last  # 生活需要仪式感，学习也是: says the same of another thing
+        elif mood == "report" and going and intent.goes_on(clause, before, kinds):
+            mood = "plan"  # 正在写心得，写完了交流: the same thing, still to do
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
             if len(parts) == 1:  # 读书一本心得一次成果没有; but 打算读书一本心得一次 plans both
@@ -134,7 +137,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             if len(parts) > 1:
                 work += parts[::-1]
                 continue
-        last = mood
+        last, going = mood, mood == "plan" and intent.under_way(text, clause)
         codes = [kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)]
         if mood == "question":
             asked, topics = True, topics + codes
@@ -142,7 +145,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
             if codes and any(isinstance(t, Title) for t in clause.tokens):
                 codes = [f"{code}《》" for code in codes]  # 没看完《白鹿原》: that title only, not the kind
-            negated.update(codes or (before if intent.contrasts(clause) or intent.zero(clause) else ())
+            negated.update(codes or (before if intent.contrasts(clause) or intent.zero(text, clause) else ())
                            or intent.collective(text, clause))  # 五个一都还没完成
         elif mood == "report":
             found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,
@@ -153,8 +156,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         before = codes
     heads.drop_elaborations(reports)
     heads.drop_certificates(text, reports)
-    if intent.is_thanks(text) and not any(evident(g) for _, found in reports for g in found):
-        reports = []  # 问题解决了，谢谢: a thank-you, not a report
+    if intent.is_thanks(text) and not any(evident(g) or intent.acted(text, clause)
+                                          for clause, found in reports for g in found):
+        reports = []  # 问题解决了，谢谢: a thank-you, not a report (but 和同事交流了心得 谢谢小王帮我录 is one)
     said = [c for c, _ in reports]
     log = dated_log(said, today)
     entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, said))

@@ -157,6 +157,10 @@ def prune(tokens: list, masked: str) -> list:
             continue  # 读了五年总算毕业, 学习了三年: years of study, no activity and no amount
         if isinstance(t, Quantity) and dimension(t.unit) == "day" and masked[t.start - 1:t.start] == "的":
             continue  # 充实的一天: a day described, no length of anything
+        if isinstance(t, Quantity) and masked.startswith("等了", t.start - 2):
+            continue  # 专利授权了 等了两年: a wait, no amount
+        if isinstance(t, Quantity) and t.unit == "点" and masked[t.end:t.end + 1].isalnum():
+            continue  # 顺便做了点笔记: a little of something else
         if (isinstance(t, Quantity) and t.unit in (None, "个", "位", "名")
                 and _COMPANY.search(masked, max(0, t.start - 8), t.start)
                 and masked[t.end:t.end + 1].isalnum() and masked[t.end] not in "的地得"):
