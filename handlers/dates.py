@@ -67,6 +67,7 @@ RELATIVE = {
     "上半年": lambda t: date(t.year, 6, 30) if t.month > 6 else t,
     "下半年": lambda t: t if t.month > 6 else date(t.year, 7, 1),
 }
+CURRENT_PERIOD = re.compile(r"今年|本年度?|今年度|本月|这个?月|本季度?|这个?季度|本周|这周")  # no day of its own
 SAME_DAY = ("当天", "当日")  # the day said before (11月18日参加培训…当天晚上读完): see handlers.scan
 _RELATIVE_WORDS: dict[str, list[str]] = {}  # first character -> words, longest first
 for _word in sorted(RELATIVE, key=len, reverse=True):

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from handlers.clauses import FILLER, SOFT_SEP, is_bare
-from handlers.dates import DateMark
+from handlers.dates import CURRENT_PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
 from handlers.tokens import Clause, end_before, fold, standard
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from handlers.parser import KindWords
 
 _HEADING = re.compile(r"\s*[【\[〖]([^】\]〗]*)[】\]〗]")  # 【学习打卡】 before the items
+_REPORTING = re.compile(r"\s*(?:现将?|现)?(?:汇报|报告)(?:一下)?[^\n:]{0,12}:\s*$")
 _RECEIVED = re.compile(r"获|荣获")  # 获奖 after another kind word: what that thing received (QC成果获奖)
 _NEXT = re.compile(r"又|再|接着|随后|之后|早上|上午|中午|下午|晚上")  # …培训两个小时下午又去听了党课: a new item
 _TEAM = re.compile(r"\w*(?:小组|团队|工作室)")  # a kind word naming a team (QC小组)
@@ -72,6 +73,22 @@ def _received(run: list[Group], text: str) -> list[Group]:
     return kept
 
 
+def _programme(run: list[Group], text: str) -> list[Group]:
+    """A level alone, with titles or amounts, right after another kind's word with nothing of its own
+    names that kind's programme (自考本科的《马原》过了: the courses passed, no degree); its titles and
+    amounts are that kind's (but 读完硕士 reads for the degree)."""
+    kept: list[Group] = []
+    for group in run:
+        last = kept[-1] if kept else None
+        if (last and group.level and text[group.start:group.end] == group.level and last.kind != group.kind
+                and not evident(last) and (group.titles or group.quantities)):
+            last.quantities += group.quantities
+            last.titles += group.titles
+            continue
+        kept.append(group)
+    return kept
+
+
 def _listed(run: list[Group], index: int, masked: str, end: int) -> bool:
     """The group follows right after the amount of the group before and closes the clause
     (交流心得一次党课, not 培训2小时学习安规): the next item of a list written without separators."""
@@ -101,7 +118,7 @@ def drop_modifiers(found: list[Group], clause: Clause, text: str, masked: str,
             runs.append([group])
     kept = []
     for run in runs:
-        run = _received(_narrowed(run, text, tuple(kinds)), text) if len(run) > 1 else run
+        run = _programme(_received(_narrowed(run, text, tuple(kinds)), text), text) if len(run) > 1 else run
         heads = [g for i, g in enumerate(run) if evident(g) or _listed(run, i, masked, clause.end)]
         kept += heads or run[-1:]
     return kept
@@ -153,7 +170,8 @@ def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group
     clause goes on to name others, or the heading is a line of its own above more."""
     heading = _HEADING.match(masked, clause.start)
     if not heading:
-        return found
+        line = _REPORTING.match(masked, clause.start, clause.end)  # 汇报11月学习：above the items
+        return [g for g in found if evident(g)] if line and clause.end < len(masked.rstrip()) else found
     inside = {id(g) for g in found if g.end <= heading.end() and not g.titles and not g.level
               and all(q.end <= heading.end() for q in g.quantities)}  # 【理赔二部 学习打卡】
     label = FILLER.sub("", masked[heading.start():heading.end()].replace("\0", ""))  # 【学习打卡】, not 【读书】
@@ -161,14 +179,24 @@ def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group
     return [g for g in found if id(g) not in inside] if len(inside) < len(found) or alone else found
 
 
-def drop_elaborations(reports: list[tuple[Clause, list[Group]]]) -> None:
+def _day(text: str, clause: Clause):
+    """The day the clause names, if any (not the current period: 今年, 本月)."""
+    return next((t.on for t in clause.tokens if isinstance(t, DateMark) and t.on
+                 and not CURRENT_PERIOD.fullmatch(text, t.start, t.end)), None)
+
+
+def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
     """A mention with nothing of its own is dropped when another clause reports the same kind with
-    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士), as is a level said again
-    with nothing else (大专毕业，取得大专学历)."""
+    something of its own (研究生毕业，拿到硕士学位: one degree, 硕士), unless its clause and each of
+    those name days of their own and its day is another (昨天QC成果获奖了，前天合理化建议采纳了一条: two
+    things); so is a level said again with nothing else (大专毕业，取得大专学历)."""
     kinds = {g.kind for _, found in reports for g in found if evident(g)}
+    days = {(g.kind, _day(text, c)) for c, found in reports for g in found if evident(g)}
     levels: set = set()  # 函授大专毕业，取得大专学历: the same level said again is the same degree
-    for _, found in reports:
-        found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds) and not (
+    for clause, found in reports:
+        day = _day(text, clause)
+        found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds or (
+                        day and (g.kind, None) not in days and (g.kind, day) not in days)) and not (
             g.level and not g.quantities and not g.titles and (g.kind, g.level) in levels)]
         levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)
 

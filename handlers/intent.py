@@ -95,6 +95,7 @@ _REPLY = re.compile(r"(?:^|\n)\W*(?:收到|好的|明白|已阅|了解)", re.M)
 _OWN = re.compile(r"[\s\-—]*(?:我|俺|本人)(?:的|这边|这里)?(?:情况|先报|来报|报)?\s*:|[\s\-—]*(?:我|俺)的情况\s|\s+—{2}"
                   r"|[\s\-—]*(?:我|俺|本人)(?=这个?月|本月|今年|这季度|本季度)")
 _ACTED = re.compile(r"我|俺|[和跟与同把在](?=[\w\0]{0,10}\0)")
+_AGAIN = re.compile(r"又|(?<=\0)也(?![是算就])")  # 合理化建议也采纳了一条: one more
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
 
@@ -188,7 +189,7 @@ def eligible(text: str, clause: Clause) -> bool:
 
 def again(text: str, clause: Clause) -> bool:
     """The clause adds one more of something (又做了个课件, 还参加了2学时)."""
-    return clause.after == "还" or "又" in cue_text(text, clause)
+    return clause.after == "还" or bool(_AGAIN.search(cue_text(text, clause)))
 
 
 def contrasts(clause: Clause) -> bool:

@@ -10,7 +10,7 @@ from datetime import date
 
 from handlers import intent
 from handlers.clauses import FILLER, is_bare
-from handlers.dates import DateMark
+from handlers.dates import CURRENT_PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension, in_unit, occasions
 from handlers.reading import Item, KindWords, Reading
@@ -73,13 +73,16 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     """The date said last before the group in its clause; else one said after it with no group
     after it (党课昨天参加了); else the last one of the clauses before. A date inside a phrase
     describing the thing (上个月处理…的心得) yields to another date said for the activity; one
-    followed by a verb of doing (上周三参加了党委的中心组学习) is the activity's."""
+    followed by a verb of doing (上周三参加了党委的中心组学习) is the activity's; the current period
+    (今年, 本月) yields to a day said after the group."""
     before = bisect_left([d.start for d in said], group.start)
     later = said[before] if before < len(said) and not any(g.start > said[before].start for g in found) else None
     own = said[before - 1] if before else None
     if (own and _ATTRIBUTE.fullmatch(text, own.end, group.start)
             and not _DID.search(text, own.end, group.start)):
         own = later or (said[before - 2] if before > 1 else None) or own
+    if own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end):
+        own = later  # 今年第二项发明专利上周授权了: the day said after narrows the period said before
     return own or later or carried
 
 

@@ -154,7 +154,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             reports.append((clause, found))
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
-    heads.drop_elaborations(reports)
+    heads.drop_elaborations(text, reports)
     heads.drop_certificates(text, reports)
     if intent.is_thanks(text) and not any(evident(g) or intent.acted(text, clause)
                                           for clause, found in reports for g in found):

@@ -38,8 +38,8 @@ META = re.compile(r"情况|汇报|汇编|的事|总结|小结|计划|安排|内�
 # 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
-# 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity
-_NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\))", re.M)
+# 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity (1.11月3日: 1.)
+_NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\.(?=\d{1,2}月)|\))", re.M)
 _GLUED = re.compile(r"(?:^|(?<=\s))(\d{1,2}) ?(?=[^\W\d_])", re.M)  # 1读书2本 2心得1次, 1 读书两本 2 心得一次: numbered 1, 2, 3 ...
 _HASHTAG = re.compile(r"#[^\s#]+#?")
 _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
