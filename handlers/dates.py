@@ -68,6 +68,7 @@ RELATIVE = {
     "下半年": lambda t: t if t.month > 6 else date(t.year, 7, 1),
 }
 CURRENT_PERIOD = re.compile(r"今年|本年度?|今年度|本月|这个?月|本季度?|这个?季度|本周|这周")  # no day of its own
+_BEFORE_WHAT = "跟眼年节面门窗床炕头"
 SAME_DAY = ("当天", "当日")  # the day said before (11月18日参加培训…当天晚上读完): see handlers.scan
 _RELATIVE_WORDS: dict[str, list[str]] = {}  # first character -> words, longest first
 for _word in sorted(RELATIVE, key=len, reverse=True):
@@ -172,4 +173,6 @@ def match_date(text: str, pos: int, today: date) -> DateMark | None:
         if found:
             return DateMark(pos, found.end(), resolve(today, found))
     word = next((w for w in _RELATIVE_WORDS.get(text[pos], ()) if text.startswith(w, pos)), None)
+    if word and word.startswith("前儿") and pos and text[pos - 1] in _BEFORE_WHAT:
+        return None  # 跟前儿, 眼前儿, 年前儿: before something, no day
     return DateMark(pos, pos + len(word), RELATIVE[word](today)) if word else None

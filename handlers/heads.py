@@ -161,6 +161,7 @@ def _drop_parts(text: str, found: list[Group]) -> list[Group]:
         if (total and total >= 2 and len(ones) == total and all(ones) and not whole.titles
                 and all(g.quantities for g in parts)
                 and "又" not in text[whole.end:parts[-1].end]):
+            whole.titles += [t for g in parts for t in g.titles]  # 两本书 一本《白鹿原》一本《边城》
             return [g for g in found if not any(g is p for p in parts)]
     return found
 

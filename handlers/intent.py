@@ -20,7 +20,7 @@ _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋(?!恁|
                        r"|对吧|排名|进度|得分|分数|上限|规则|算分|计分"
                        r"|(?<![参请])加分|扣分|好多分|多(?:详细|具体)"
                        r"|(?<!管)(?<!论)(?<!然)(?<!说)是[^,。了]{1,12}还是[^,。了]*$|查询|查一下|查看"
-                       r"|有人知道|谁知道|(?<![没不])(\w)[不没]\1|(?<=[\w\0])(?<![还时都也直来])不$|(?<=\w)(?<![还时都也直来])没$"
+                       r"|(?<![没无])有人知道|(?<![没不])(\w)[不没]\1|(?<=[\w\0])(?<![还时都也直来])不$|(?<=\w)(?<![还时都也直来])没$"
                        r"|[了过]没有?[啊呀呢哇]?(?:\s|$)")  # 报上了没有; 还没: not yet
 # what was talked about (谈了退休后怎么发挥余热, 交流了如何…的想法): an indirect question, no asking
 _INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|介绍)(?:了|的是)"
@@ -47,7 +47,7 @@ _PLAN = re.compile(r"正在|(?<![实存所])(?<!到现)在(?=[写做搞弄编上
                    r"|[月年周]底前"
                    r"|报名了?(?=\0)|(?<=\0)报名|在[写做搞弄编看读学]了?$|(?<![很飞挺较更最尽赶加愉])快(?![速捷乐])要?\w?完"
                    r"|补上$|(?:继续(?!教育)|努力)(?![^,。]*[了完过])|不" + _GIVE_UP +  # 月底前…补上: still to do
-                   r"|等(?![了等])[\w\0]{1,12}就|(?:就|只|还)剩|还得(?![了到奖])|才能"  # 等我搞定这个bug就去读书, 就剩论文了
+                   r"|(?<!\0)等(?![了等待])(?![^\0]{0,12}时)[\w\0]{1,12}就|(?:就|只|还)剩|(?:还|^)得(?![了到奖过])"  # 等我搞定这个bug就去读书, 就剩论文了
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
                    r"|推荐|值得"
@@ -83,18 +83,20 @@ _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|"
 _NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)|不\w{1,2}不行")  # 不卷不行: must
 _NOTICE = re.compile(r"请大家|请各|请于|@所有人|请准时|【通知】"
                      r"|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)"
-                     r"|欢迎(?:大家|各位)?(?:来|参加)|的通知|^通知|我(?:已经?)?通知|通知(?:一下)?大家|转发")
+                     r"|欢迎(?:大家|各位)?(?:来|参加)(?!指导|检查|视察)|的通知|^通知|我(?:已经?)?通知|通知(?:一下)?大家|转发")
 _TEMPLATE = re.compile(r"格式|例如|比如|模板|参考|照这个")  # 格式如下 我：读书X本: an example, no report
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
-_OTHERS = re.compile(r"\W*(?:[他她]们?(?![和跟与])|隔壁|别人|人家|其他人)")  # 他评上了主治医师, 隔壁组都读了5本: someone else's doing
+_OTHERS = re.compile(r"\W*(?:[他她]们?(?![和跟与])|(?:隔壁\w{0,2}|别人|人家|其他人)(?=都|也|已经|又|还|早就|[读看交解参发考拿])(?![^\0]{0,4}的))")  # 他评上了主治医师, 隔壁组都读了5本: someone else's doing
 _STILL = re.compile(r"(?:还|仍|依然|仍然)是\0+$")  # 学历没提升，还是大专: no new degree
 _DESCRIBED = re.compile(r"\0+的\W*$")
+_JUST = re.compile(r"刚|终于|总算")  # 我刚本科毕业的, 我是今年本科毕业的: news of one's own
 _LIKEWISE = re.compile(r"\W*\0+\W*也(?:是|一样)(?!\w)")
 _REPLY = re.compile(r"(?:^|\n)\W*(?:收到|好的|明白|已阅|了解)", re.M)
 # the member's own part after a quoted notice (…请于25日前报送。 我的：读书一本; 我这边：…; ——我先报：…)
 _OWN = re.compile(r"[\s\-—]*(?:我|俺|本人)(?:的|这边|这里)?(?:情况|先报|来报|报)?\s*:|[\s\-—]*(?:我|俺)的情况\s|\s+—{2}"
                   r"|[\s\-—]*(?:我|俺|本人)(?=这个?月|本月|今年|这季度|本季度)")
-_ACTED = re.compile(r"我|俺|[和跟与同把在](?=[\w\0]{0,10}\0)")
+_ACTED = re.compile(r"(?:[和跟与同]|在)[^\0,。你您帮]{1,10}\0")  # 和同事交流了心得, 在班组里交流了
+_FOR_ME = re.compile(r"[你您帮]|谢|感|$")  # what is said before this, if anything
 _AGAIN = re.compile(r"又|(?<=\0)也(?![是算就])")  # 合理化建议也采纳了一条: one more
 _THANKS = re.compile(r"谢谢|感谢|多谢|谢了")
 
@@ -159,8 +161,10 @@ def mood(text: str, clause: Clause, today: date) -> str:
 
 
 def _described(cue: str, clause: Clause) -> bool:
-    """A level said of someone (段里新来了俩大学生，本科毕业的; 我是大专毕业的): what they are, no new degree."""
-    return bool(_DESCRIBED.search(cue)) and any(isinstance(t, Mention) and t.level for t in clause.tokens)
+    """A level said of someone with no day and no 刚 (段里新来了俩大学生，本科毕业的; 我是大专毕业的): what
+    they are, no new degree (我是今年本科毕业的 is one)."""
+    return (bool(_DESCRIBED.search(cue)) and any(isinstance(t, Mention) and t.level for t in clause.tokens)
+            and not any(isinstance(t, DateMark) for t in clause.tokens) and not _JUST.search(cue))
 
 
 def under_way(text: str, clause: Clause) -> bool:
@@ -249,9 +253,11 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
 
 
 def acted(text: str, clause: Clause) -> bool:
-    """The clause says the member did it, with someone or somewhere (和同事交流了心得, 把心得在班组里交流了),
-    rather than that a thing got done (电脑的问题解决了)."""
-    return bool(_ACTED.search(cue_text(text, clause)))
+    """The clause, apart from the thanks, says the member did it with someone or somewhere (和同事交流了
+    心得, 把心得在班组里交流了), rather than that a thing got done (电脑的问题解决了) or was done for them
+    (谢谢你把课件发我)."""
+    cue = cue_text(text, clause)
+    return bool(_ACTED.search(cue, 0, _FOR_ME.search(cue).start()))
 
 
 def is_thanks(text: str) -> bool:

@@ -93,6 +93,9 @@ def _number_at(text: str, pos: int) -> tuple[int, float, bool] | None:
     return (end, value, False) if value is not None else None
 
 
+_SECONDARY = re.compile(r"二次(?=[\u4e00-\u9fff])(?!交流|会谈|党课|培训|学习|心得|谈)")
+
+
 def _unit_at(text: str, pos: int) -> str | None:
     return next((u for u in _UNIT_WORDS if text.startswith(u, pos)), None)
 
@@ -105,6 +108,8 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
     """
     if pos and (text[pos - 1] == "第" or text[pos - 1].isdigit() or text[pos - 1] == "."):
         return None
+    if _SECONDARY.match(text, pos):
+        return None  # 二次供水, 二次设备: secondary, no count (twice is 两次)
     times = _TIMES.match(text, pos)
     if times:
         found = match_quantity(text, times.end()) if times.end() < len(text) else None

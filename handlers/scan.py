@@ -24,10 +24,12 @@ if TYPE_CHECKING:
 BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交直流", "解读", "宣读",
            "学习强国", "在职学习", "读博", "读研", "研究生读", "营业执照", "驾驶执照", "驾照", "本科生", "本科教学",
            "业务学习", "指导书", "说明书", "任务书", "申请书", "计划书", "责任书", "承诺书", "倡议书", "建议书",
-           "意见书", "通知书", "协议书", "保证书", "检讨书", "决心书")
+           "意见书", "通知书", "协议书", "保证书", "检讨书", "决心书", "抄表读数", "表读数", "读数据", "入党可",
+           "党可以", "难提高", "难提升", "难提出", "难提供", "同心同德", "一心一德", "深度谈谈", "深度谈一谈")
 # never kind words: 学习强国 is the app; 在职学习, 读博 and 研究生读完 study for a degree; a business or
 # driving licence is no work certificate; 本科生 and 本科教学 are students; 科室业务学习 is a work meeting, not
-# theory; 作业指导书, 申请书 are documents, not books
+# theory; 作业指导书, 申请书 are documents, not books; 抄表读数 is a meter reading; 入党可是, 很难提高
+# and 同心同德 hold no typed kind word (党可, 难提, 心德 are typos in config)
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
@@ -45,6 +47,7 @@ _HASHTAG = re.compile(r"#[^\s#]+#?")
 _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
 _NOT_ONE = re.compile(r"\0*[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
 _COMPANY = re.compile(r"[和跟与同陪带][^\0\s,。:了]{0,6}$")  # 和新来的几个小伙伴交流: people, not the activity
+_ACQUIRED = re.compile(r"(?:考|拿|取得|获得|领)(?:到|了|下|取)*$")
 _CERTIFICATES = re.compile("个?证(?![书明件据实人词言])")  # 几个证; 两个证明, 三个证人: no certificate
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
@@ -208,11 +211,12 @@ def implied(tokens: list, found: list[Mention], masked: str, kinds: tuple[KindWo
 
 
 def _certificates(tokens: list, masked: str, kinds: tuple[KindWords, ...]) -> list[Mention]:
-    """证 right after a count (拿了两个证, 俩证, 考了几个证) is a kind word of the one kind whose
-    words name certificates (电工证, 资格证), not 证书/证明/证件."""
+    """证 right after a count said after 考/拿/取得 (拿了两个证, 拿到俩证, 考了几个证) is a kind word of
+    the one kind whose words name certificates (电工证, 资格证), not 证书/证明/证件; held ones (我的两个证都
+    过期了) are none."""
     certifying = [i for i, k in enumerate(kinds) if any(w.endswith("证") for w in k.synonyms)]
     if len(certifying) != 1:
         return []
     return [Mention(said.end() - 1, said.end(), certifying[0], None) for q in tokens
             if isinstance(q, Quantity) and (dimension(q.unit) == "count" or (q.vague and not q.unit))
-            and (said := _CERTIFICATES.match(masked, q.end))]
+            and (said := _CERTIFICATES.match(masked, q.end)) and _ACQUIRED.search(masked, max(0, q.start - 4), q.start)]

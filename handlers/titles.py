@@ -70,9 +70,8 @@ def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
     if len(same) > 1 or (same and _DOING.match(masked, colon + 1)):
         return None  # 两个证：高压电工证和低压电工证; 培训：参加省里的思政培训: what was done, no name
     end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
-    if (tail and isinstance(tail[0], Quantity) and not FILLER.sub("", masked[colon + 1:tail[0].start])
-            and not _RUN_ON.match(masked, tail[0].end)):
-        return None  # 心得交流：1次（团队周会）: the amount, then a note; but 成果：二次供水…手册 is a name
+    if tail and isinstance(tail[0], Quantity) and not FILLER.sub("", masked[colon + 1:tail[0].start]):
+        return None  # 心得交流：1次（团队周会）: the amount, then a note
     if tail and isinstance(tail[-1], Quantity) and tail[-1].end >= end:
         end = tail[-1].start
     title = raw[colon + 1:end].strip(TRIM)
@@ -117,6 +116,8 @@ def as_typed(title: str, raw: str, typed: str) -> str:
     at = raw.find(title)
     if at < 0 or raw == typed:
         return title
+    if len(raw) == len(typed):  # one character for one: the same place
+        return typed[at:at + len(title)]
     pieces = [standard(c) for c in typed]
     if "".join(pieces)[at:at + len(title)] != title:  # composed across characters: keep it normalised
         return title
