@@ -17,10 +17,12 @@ _N = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 
 @dataclass(frozen=True)
 class DateMark:
-    """A date phrase found at [start, end); on is None when it names no real day (2月30日)."""
+    """A date phrase found at [start, end); on is None when it names no real day (2月30日); rough
+    when it names a stretch of days (11月上旬, 国庆期间): its last day, to be confirmed."""
     start: int
     end: int
     on: date | None
+    rough: bool = False
 
 
 def _month_end(year: int, month: int) -> date:
@@ -54,10 +56,10 @@ def _days(n: int):
 
 RELATIVE = {
     **dict.fromkeys(("今天", "今日", "今儿个", "今儿", "当天", "本周", "这周", "这星期", "这个星期", "本月份",
-                     "本月", "这个月", "这月", "当月", "今年", "本季度", "这个季度", "这季度",
+                     "本月", "这个月", "这月", "当月", "今年", "本年度", "今年度", "本季度", "这个季度", "这季度",
                      "前几天", "这几天", "前两天", "这两天"), _days(0)),
     **dict.fromkeys(("昨天", "昨日", "昨儿个", "昨儿", "昨晚"), _days(-1)),
-    "前天": _days(-2), "前儿个": _days(-2), "前儿": _days(-2), "大前天": _days(-3), "明天": _days(1), "明日": _days(1), "明儿": _days(1), "明儿个": _days(1), "赶明儿": _days(1), "后天": _days(2),
+    "次日": _days(0), "第二天": _days(0), "翌日": _days(0), "前天": _days(-2), "前儿个": _days(-2), "前儿": _days(-2), "大前天": _days(-3), "明天": _days(1), "明日": _days(1), "明儿": _days(1), "明儿个": _days(1), "赶明儿": _days(1), "后天": _days(2),
     **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
     "下周": _days(7), "下星期": _days(7), "下个月": _next_month, "下月": _next_month,
     "明年": lambda t: date(t.year + 1, 1, 1),
@@ -70,6 +72,7 @@ RELATIVE = {
 CURRENT_PERIOD = re.compile(r"今年|本年度?|今年度|本月|这个?月|本季度?|这个?季度|本周|这周")  # no day of its own
 _BEFORE_WHAT = "跟眼年节面门窗床炕头"
 SAME_DAY = ("当天", "当日")  # the day said before (11月18日参加培训…当天晚上读完): see handlers.scan
+NEXT_DAY = ("次日", "第二天", "翌日")  # the day after the day said before
 _RELATIVE_WORDS: dict[str, list[str]] = {}  # first character -> words, longest first
 for _word in sorted(RELATIVE, key=len, reverse=True):
     _RELATIVE_WORDS.setdefault(_word[0], []).append(_word)
@@ -138,8 +141,37 @@ def _in_month(today: date, found: re.Match) -> date | None:
     return _on(month.year, month.month, _num(found[2]))
 
 
+def _ten_days(today: date, found: re.Match) -> date | None:
+    """11月上旬 -> 11-10, 中旬 -> 11-20, 下旬 -> the month's last day (this month without one)."""
+    month = _num(found[1]) if found[1] else today.month
+    if not 1 <= month <= 12:
+        return None
+    end = _month_end(today.year, month) if found[2] == "下" else _on(today.year, month, 10 if found[2] == "上" else 20)
+    return end.replace(year=end.year - 1) if end > today and month != today.month else min(end, today)
+
+
+def _holiday(today: date, month: int, day: int) -> date:
+    """The last one of a yearly day (国庆 -> 10-07) up to today."""
+    on = date(today.year, month, day)
+    return on if on <= today else date(today.year - 1, month, day)
+
+
+def _last_weekend(today: date) -> date:
+    """上周末 -> the Sunday of the week before."""
+    return today - timedelta(days=today.weekday() + 1)
+
+
+# stretches of days, resolved to their last day and marked rough (to be confirmed)
+_ROUGH = [
+    (re.compile(r"(?:" + _N + r"\s*月份?)?的?([上中下])旬"), _ten_days),
+    (re.compile(_N + r"\s*月份?的?最后一(?:周|个?星期)"), lambda t, m: _month(t, _num(m[1]))),
+    (re.compile(r"(上个?)?月初"), lambda t, m: (_last_month(t) if m[1] else t).replace(day=1)),
+    (re.compile(r"国庆(?:节)?(?:期间|假期|长假|那几天)"), lambda t, m: _holiday(t, 10, 7)),
+    (re.compile(r"元旦(?:前|之前)"), lambda t, m: _holiday(t, 12, 31) if t.month == 12 and t.day == 31 else date(t.year - 1, 12, 31)),
+]
 # (pattern, resolver(today, match) -> date | None), tried in order at a position
 _PATTERNS = [
+    (re.compile(r"上个?周末"), lambda t, m: _last_weekend(t)),
     (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月\s*" + _N + r"\s*[日号]"),
      lambda t, m: _on(_in_year(t, m[1]), _num(m[2]), _num(m[3]))),
     (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月份?"), _year_month),
@@ -161,13 +193,17 @@ _PATTERNS = [
                 r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday
      lambda t, m: _weekday(t, m[1] or "", m[2])),
 ]
-STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼第q") | {w[0] for w in RELATIVE}  # first characters
+STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼第q中下月国元") | {w[0] for w in RELATIVE}  # first characters
 
 
 def match_date(text: str, pos: int, today: date) -> DateMark | None:
     """The date phrase starting at pos, resolved against today, or None if there is none."""
     if text[pos] not in STARTS or (pos and (text[pos - 1].isdigit() or text[pos - 1] in "个第")):
         return None
+    for pattern, resolve in _ROUGH:
+        found = pattern.match(text, pos)
+        if found:
+            return DateMark(pos, found.end(), resolve(today, found), rough=True)
     for pattern, resolve in _PATTERNS:
         found = pattern.match(text, pos)
         if found:

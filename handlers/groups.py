@@ -116,6 +116,8 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     marks = sorted((t for t in clause.tokens if isinstance(t, (Mention, Quantity))), key=lambda t: t.start)
     for token in clause.tokens:
         if isinstance(token, Quantity):
+            if _elsewhere(token, clause, masked):
+                continue
             owners = [g if g.start < token.start else _head(g, found, masked, token, kinds)
                       for g in _quantity_owners(token, marks, found, starts, masked, kinds)]
             if any(_describes(token, g, masked, kinds) for g in owners):
@@ -132,6 +134,16 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
         if not owners:
             orphans.append(token)
     return orphans
+
+
+def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
+    """The amount ends a space-separated part of its own that names no kind but something else done
+    (线路跳闸3次了 难题一堆): it counts that, not a kind."""
+    start = max(masked.rfind(" ", clause.start, quantity.start), masked.rfind("\n", clause.start, quantity.start),
+                clause.start - 1) + 1
+    end = quantity.end + masked.startswith("了", quantity.end)
+    return (end > quantity.end and (end == clause.end or masked[end:end + 1].isspace())
+            and "\0" not in masked[start:quantity.start] and any(c.isalnum() for c in masked[start:quantity.start]))
 
 
 def carry(orphans: list, group: Group, again: bool, unit: str, bare: bool = True) -> list[Group]:

@@ -148,10 +148,10 @@ def drop_breakdowns(text: str, clause: Clause, found: list[Group]) -> list[Group
         if aside is None or group.titles or "又" in text[aside:group.start] or not any(
                 g.kind == group.kind and g.quantities and g.end <= aside for g in kept):
             kept.append(group)
-    return _drop_parts(text, kept)
+    return drop_parts(text, kept)
 
 
-def _drop_parts(text: str, found: list[Group]) -> list[Group]:
+def drop_parts(text: str, found: list[Group]) -> list[Group]:
     """Without the groups of one each, titled or not, that follow a group counting as many of their
     kind with no 又 between (两个证 一个电工证 一个焊工证: two certificates)."""
     for index, whole in enumerate(found):

@@ -15,9 +15,9 @@ from handlers.tokens import Clause, Mention
 _QUESTION = re.compile(r"怎么|怎样|如何|为什么|为何|为啥|咋(?!恁|这么|那么)|(?<!叫)什么(?![都也的])|叫什么\W*$"
                        r"|(?<![那有])(?<!那个)啥(?![都也的]|一样)|有啥(?:区别|不同|差别|要求|讲究|用)|嘎哈(?!呢)|哪(?!有时间|有空|有功夫)"
                        r"|有谁|谁(?=还|没|是)|[和跟找与]谁|多少|几分|何时|多久|是否"
-                       r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少|(?<!汇)报(?!过)|记)\w?几"  # 最多记几次, 要做几次
-                       r"|么$|(?<![把挣赚攒拿冲])积分(?=$|\W|呢|多|情况|是|有|还|够|达|排|怎|咋|目标|离|啊|吧|没|查|被|榜|不对)"
-                       r"|对吧|排名|进度|得分|分数|上限|规则|算分|计分"
+                       r"|能否|可否|吗|(?:算|要|能|得|需|可以|最多|至少|(?<!汇)报(?!过)|记)[\w\0]{0,2}几"  # 最多记几次, 要做几次
+                       r"|么$|(?<![把挣赚攒拿冲报告])积分(?=$|\W|呢|多|情况|是|有|还|够|达|排|怎|咋|目标|离|啊|吧|没|查|被|榜|不对)"
+                       r"|对吧|是吧|排名|进度|得分|分数|上限|规则|算分|计分"
                        r"|(?<![参请])加分|扣分|好多分|多(?:详细|具体)"
                        r"|(?<!管)(?<!论)(?<!然)(?<!说)是[^,。了]{1,12}还是[^,。了]*$|查询|查一下|查看"
                        r"|(?<![没无])有人知道|(?<![没不])(\w)[不没]\1|(?<=[\w\0])(?<![还时都也直来])不$|(?<=\w)(?<![还时都也直来])没$"
@@ -29,7 +29,8 @@ _INDIRECT = re.compile(r"(?:(?:谈|聊|讲|讨论|探讨|交流|研究|分享|�
                        r"(?:怎么|如何|怎样|为什么|为何|哪些|进度|咋)")  # 主要聊项目进度, 晓得咋个报了
 # asking whether something counts (这个能报吗, 能算吗, 算不算): a question even after a report
 _ELIGIBLE = re.compile(r"(?:能|可以)[^,。]{0,6}吗|算不算|能不能|可不可以|行不行|可以吗|行吗|算吗|来得及吗|赶得上吗"
-                       r"|(?:[算行]|要得)不$|算\w{0,4}不$|来得及[不没]?$|报吗|要得吗|对吗|对不对|对不$|没错吧")  # 能算不？ 这样报对吗？
+                       r"|(?:[算行]|要得)不$|算\w{0,4}不$|来得及[不没]?$|报吗|要得吗|对吗|对不对|对不$|没错吧"
+                       r"|(?:显示|记上|登记上|录上|报上|算上|收到)了?(?:吗|没有?)")  # 我报了一个，显示了吗: asks about a report made  # 能算不？ 这样报对吗？
 _GIVE_UP = "能(?:落|放|停|少|丢|忘|松)"  # 学习不能落下: a resolution, no denial
 # 不错 不少 ... and technical compounds (不停电作业, 三相不平衡, 不合格, 不间断电源) deny nothing
 _NEGATION = re.compile(r"没(?!白|有?(?:登记|上报|录入?|记上|报(?![名考上])|来得及(?:报(?![名考])|登记|填|录|上报)|顾上报))"
@@ -50,7 +51,7 @@ _PLAN = re.compile(r"正在|(?<![实存所])(?<!到现)在(?=[写做搞弄编上
                    r"|(?<!\0)等(?![了等待])(?![^\0]{0,12}时)[\w\0]{1,12}就|(?:就|只|还)剩|(?:还|^)得(?![了到奖过])"  # 等我搞定这个bug就去读书, 就剩论文了
                    r"|的话|如果|假如|要是|打算|准备(?!了|工作)|计划(?!了)|希望|即将|将要|需要|应该"
                    r"|(?<![得有了])一定(?!的|程度)|争取(?!到)"  # 一定把书读完: a promise; 取得一定成效 is none
-                   r"|推荐|值得"
+                   r"|推荐|值得|目标是|\0一大?堆$|(?<![模草])拟(?=于|在|将|报|参加)|慢慢"
                    r"|(?<![思理感梦联设构回猜])想(?!法|起来?报)" + _NOT_REGISTER +
                    r"|(?<![重主纪摘只需必概])要(?![求点素])" + _NOT_REGISTER)
 # still to do, unless the words after the cue say something was done (回头看了一遍《红岩》, 约了…会谈了一次):
@@ -63,7 +64,9 @@ _OPINION = re.compile(r"喜欢|热爱|爱好|不错|好看|适合|写得|真好|
                       r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
 _PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
 _PROGRESS = re.compile(r"还在|仍在|一直在")
-_UNDER_WAY = re.compile(r"正在|还在|仍在|一直在|在[写做看读学]")  # 难题还在排查: under way, unless the clause says 了/完
+_INTENDS = re.compile(r"计划(?!了)|打算|准备(?!了)|争取(?!到)|希望|拟")
+_DONE_ANY = re.compile(r"[了过完已]|通过|获得|取得")
+_UNDER_WAY = re.compile(r"准备中|进行中|正在|还在|仍在|一直在|在[写做看读学]")  # 难题还在排查: under way, unless the clause says 了/完
 _DONE = re.compile(r"了|完")
 _SPACE = re.compile(r"\s")
 _PRAISED = re.compile(r"(?:太|真|很|挺|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing
@@ -73,20 +76,23 @@ _TOPIC = re.compile(r"(?<=\0)的话")
 _ANY = re.compile(r"([没未][\w\0]{0,4})(?:什么|谁|啥)")  # 还没解决什么难题, 还没和谁谈过: "any", no question
 _NOT_DONE = re.compile(r"[没未]")
 _NOT_ONE = re.compile(r"\W*一\w?(?:都|也)还?[没未]")  # 一项都没有
-_NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未]")  # 啥都没学: nothing done
+_NOTHING = re.compile(r"(?:啥|什么|一样|一项)(?:都|也)(?:还)?[没未](?!有?(?:时间|空|功夫))")  # 啥都没学: nothing done
 _UNDONE = re.compile(r"[没未](?:有|能)?(?:考|读|看|学|写|交流|参加|完成|授权|通过|听|解决|谈|拿到|取得|发表)")  # 没授权
 _UNFINISHED = re.compile(r"[没未]有?\w{0,2}完(?!成)")  # 还没看完: begun, not finished
 # not remembering an amount (具体几本记不清了, 几个小时忘了) hedges it; not knowing how to use the bot (第一次用不太会)
 # says nothing of the activities; neither denies anything
 _UNCERTAIN = r"(?:几|多少)\w{0,3}忘了|记不(?:太|大)?清|(?:不太?|没)记得|记不得|不太?确定|说不准|不太?清楚"
 _APPROX = re.compile(r"或|左右|大概|大约|差不多|估计|可能|好像|" + _UNCERTAIN)
-_NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)|不\w{1,2}不行")  # 不卷不行: must
+_NOT_DENIAL = re.compile(_UNCERTAIN + r"|不太?(?:会|懂)(?:用|弄|操作)?(?!\w)|不\w{1,2}不行"  # 不卷不行: must
+                         r"|没有?(?:什么|啥)?问题")  # 没什么问题: all fine
 _NOTICE = re.compile(r"请大家|请各|请于|@所有人|请准时|【通知】"
-                     r"|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必)"
+                     r"|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意|准时|按时|务必|别忘)"
                      r"|欢迎(?:大家|各位)?(?:来|参加)(?!指导|检查|视察)|的通知|^通知|我(?:已经?)?通知|通知(?:一下)?大家|转发")
 _TEMPLATE = re.compile(r"格式|例如|比如|模板|参考|照这个")  # 格式如下 我：读书X本: an example, no report
+_EXEMPLARY = re.compile(r"值得(?:大家|我们|咱们)?学习")  # 老王解决了两个难题，值得大家学习: another's
+_BEHALF = re.compile(r"(?:替|代)[他她]")  # 老张去培训了 我替他说一声: another's
 _THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
-_OTHERS = re.compile(r"\W*(?:[他她]们?(?![和跟与])|(?:隔壁\w{0,2}|别人|人家|其他人)(?=都|也|已经|又|还|早就|[读看交解参发考拿])(?![^\0]{0,4}的))")  # 他评上了主治医师, 隔壁组都读了5本: someone else's doing
+_OTHERS = re.compile(r"\W*(?:[他她]们?(?![和跟与])|我?家?(?:儿子|女儿|孩子|闺女|老婆|爱人|媳妇|老公)|(?:隔壁\w{0,2}|别人|人家|其他人)(?=都|也|已经|又|还|早就|[读看交解参发考拿])(?![^\0]{0,4}的))")  # 他评上了主治医师, 隔壁组都读了5本, 我儿子考试过了: someone else's doing
 _STILL = re.compile(r"(?:还|仍|依然|仍然)是\0+$")  # 学历没提升，还是大专: no new degree
 _DESCRIBED = re.compile(r"\0+的\W*$")
 _JUST = re.compile(r"刚|终于|总算")  # 我刚本科毕业的, 我是今年本科毕业的: news of one's own
@@ -163,8 +169,21 @@ def mood(text: str, clause: Clause, today: date) -> str:
 def _described(cue: str, clause: Clause) -> bool:
     """A level said of someone with no day and no 刚 (段里新来了俩大学生，本科毕业的; 我是大专毕业的): what
     they are, no new degree (我是今年本科毕业的 is one)."""
-    return (bool(_DESCRIBED.search(cue)) and any(isinstance(t, Mention) and t.level for t in clause.tokens)
+    said = [t for t in clause.tokens if isinstance(t, Mention)]
+    return (bool(_DESCRIBED.search(cue)) and any(t.level for t in said) and not all(t.level for t in said)
             and not any(isinstance(t, DateMark) for t in clause.tokens) and not _JUST.search(cue))
+
+
+def intends(text: str, clause: Clause) -> bool:
+    """The clause says what is meant to be done (计划, 打算, 准备, 争取)."""
+    return bool(_INTENDS.search(cue_text(text, clause)))
+
+
+def listed_on(text: str, clause: Clause) -> bool:
+    """The clause, right after one saying what is meant to be done, names a kind with no word of
+    doing and no day of its own (计划深度会谈两次，解决难题三个): the next thing meant."""
+    return (clause.after == "" and named(clause) and not _DONE_ANY.search(text, clause.start, clause.end)
+            and not any(isinstance(t, DateMark) for t in clause.tokens))
 
 
 def under_way(text: str, clause: Clause) -> bool:
@@ -172,12 +191,13 @@ def under_way(text: str, clause: Clause) -> bool:
     return bool(_UNDER_WAY.search(cue_text(text, clause)))
 
 
-def goes_on(clause: Clause, planned: list[str], kinds) -> bool:
+def goes_on(text: str, clause: Clause, planned: list[str], kinds) -> bool:
     """After a clause saying something is under way, the clause names only kinds that one named,
     with no amount, title or day of its own (正在写心得，写完了交流): it goes on about it."""
     codes = {kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)}
-    return bool(codes) and codes <= set(planned) and not any(
-        isinstance(t, (Title, DateMark)) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
+    dated = any(isinstance(t, DateMark) for t in clause.tokens)  # 准备中，周三交流: a day, nothing done
+    return bool(codes) and codes <= set(planned) and not (dated and _DONE_ANY.search(cue_text(text, clause))) and not any(
+        isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
 
 
 def unfinished(text: str, clause: Clause) -> bool:
@@ -236,7 +256,7 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
     or asking about them. A reply below a quoted notice, from a line opening with 收到/好的
     (收到！读书一本), is not, nor the member's own part after it (…报送。 我的：读书一本): a notice
     line ends there."""
-    if _PRAISE.search(text) and _THIRD.search(text):
+    if (_PRAISE.search(text) and _THIRD.search(text)) or _EXEMPLARY.search(text) or _BEHALF.search(text):
         return [(0, len(text))]
     replies = [m.start() for m in _REPLY.finditer(text)]
     owns = [] if _TEMPLATE.search(text) else [m.start() for m in _OWN.finditer(text)]

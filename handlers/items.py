@@ -18,6 +18,7 @@ from handlers.tokens import Clause, Mention, mask
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 # 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
+_DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
@@ -81,7 +82,7 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     if (own and _ATTRIBUTE.fullmatch(text, own.end, group.start)
             and not _DID.search(text, own.end, group.start)):
         own = later or (said[before - 2] if before > 1 else None) or own
-    if own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end):
+    if own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end) and not text[group.end:later.start].count(" "):
         own = later  # 今年第二项发明专利上周授权了: the day said after narrows the period said before
     return own or later or carried
 
@@ -121,7 +122,8 @@ def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMar
         on = mark.on if mark and mark.on else today
         if on > today and not evident(group):
             continue
-        firm = sure and (mark is None or mark.on is not None) and not _tacked_on(text, clause, group, found)
+        firm = sure and (mark is None or (mark.on is not None and not mark.rough)) and not _tacked_on(
+            text, clause, group, found)
         entries += _items(group, kinds[group.kind], on, firm)
     return entries
 
@@ -141,12 +143,17 @@ def _tacked_on(text: str, clause: Clause, group: Group, found: list[Group]) -> b
 def carried_dates(text: str, clauses: list[Clause]) -> list[DateMark | None]:
     """For each clause, the last date said before it (a date covers what follows it); a clause
     holding only a date (读书一本，10月的) dates the clause before it, unless a word like 对了 or
-    然后 turns to something new before it."""
+    然后 turns to something new before it; one opening with 已于/时间为 and a date (…，已于上周五在部门分享)
+    dates the last clause before it that names a kind."""
     result, last = [], None
     for index, clause in enumerate(clauses):
         said = [t for t in clause.tokens if isinstance(t, DateMark)]
         if index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after:
             result[-1] = said[-1]
+        elif said and len(said) == len(clause.tokens) and _DATING.match(text, clause.start):
+            named = [i for i in range(index) if any(isinstance(t, Mention) for t in clauses[i].tokens)]
+            if named:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
+                result[named[-1]] = said[0]
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)
     return result

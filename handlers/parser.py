@@ -72,6 +72,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     orphans = grouping.attach(clause, found, masked, kinds)
     found = heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
+    if last and found and not again:  # 证书拿了俩个，一个安全员证一个高压电工证: the two, one by one
+        found = heads.drop_parts(text, [last, *found])[1:]
     if orphans and not found and last:
         found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
     elif not orphans and not found and last and not last.quantities and dimension(
@@ -113,6 +115,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     last = ""  # the mood of the clause before
     going = False  # whether it said something is under way (正在写心得)
+    intending = False  # whether it said what is meant to be done (计划深度会谈两次)
     notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
@@ -127,8 +130,10 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):
             mood = last  # 生活需要仪式感，学习也是: says the same of another thing
-        elif mood == "report" and going and intent.goes_on(clause, before, kinds):
+        elif mood == "report" and going and intent.goes_on(text, clause, before, kinds):
             mood = "plan"  # 正在写心得，写完了交流: the same thing, still to do
+        elif mood == "report" and intending and intent.listed_on(text, clause):
+            mood = "plan"  # 下半年计划深度会谈两次，解决难题三个: the plan goes on
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
             if len(parts) == 1:  # 读书一本心得一次成果没有; but 打算读书一本心得一次 plans both
@@ -138,6 +143,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
                 work += parts[::-1]
                 continue
         last, going = mood, mood == "plan" and intent.under_way(text, clause)
+        intending = mood == "plan" and intent.intends(text, clause)
         codes = [kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)]
         if mood == "question":
             asked, topics = True, topics + codes

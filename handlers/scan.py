@@ -7,7 +7,7 @@ quantity (五个一) live here. Pure; no I/O.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -25,11 +25,13 @@ BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交�
            "学习强国", "在职学习", "读博", "读研", "研究生读", "营业执照", "驾驶执照", "驾照", "本科生", "本科教学",
            "业务学习", "指导书", "说明书", "任务书", "申请书", "计划书", "责任书", "承诺书", "倡议书", "建议书",
            "意见书", "通知书", "协议书", "保证书", "检讨书", "决心书", "抄表读数", "表读数", "读数据", "入党可",
-           "党可以", "难提高", "难提升", "难提出", "难提供", "同心同德", "一心一德", "深度谈谈", "深度谈一谈")
+           "党可以", "难提高", "难提升", "难提出", "难提供", "同心同德", "一心一德", "深度谈谈", "深度谈一谈",
+           "学习积分", "结业考试", "期中考试", "期末考试", "考试周")
 # never kind words: 学习强国 is the app; 在职学习, 读博 and 研究生读完 study for a degree; a business or
 # driving licence is no work certificate; 本科生 and 本科教学 are students; 科室业务学习 is a work meeting, not
 # theory; 作业指导书, 申请书 are documents, not books; 抄表读数 is a meter reading; 入党可是, 很难提高
-# and 同心同德 hold no typed kind word (党可, 难提, 心德 are typos in config)
+# and 同心同德 hold no typed kind word (党可, 难提, 心德 are typos in config); 学习积分 are the points; a
+# course's 结业考试 is part of the training; 期中考试 and 期末考试 are a school's
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
 TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提", "课": "可", "培": "陪", "训": "讯",
@@ -88,7 +90,7 @@ def lexicon(kinds: tuple[KindWords, ...]) -> dict[str, list[tuple[str, int | Non
 
 def scan(text: str, raw: str, today: date) -> list:
     """Titles (as typed, from raw), dates, quantities and vague amounts, left to right; 当天 is the
-    day said before it."""
+    day said before it, 次日 the day after that."""
     tokens, pos, last = [], 0, None
     while pos < len(text):
         if text[pos] not in _STARTS:
@@ -100,6 +102,8 @@ def scan(text: str, raw: str, today: date) -> list:
         if isinstance(token, DateMark):  # 当天: the day said before, if any
             if last and text.startswith(dates.SAME_DAY, pos):
                 token = DateMark(token.start, token.end, last.on)
+            elif last and last.on and text.startswith(dates.NEXT_DAY, pos):
+                token = DateMark(token.start, token.end, last.on + timedelta(days=1))
             last = token
         if token:
             tokens.append(token)

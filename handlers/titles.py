@@ -20,6 +20,7 @@ _INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)
 _NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
 _RUN_ON = re.compile(r"[^\W\d_]")  # a clause cut at a word (然后, 还), not at a mark or the end
+_AND = re.compile(r"[和、及与]")
 _DOING = re.compile(r"\s*(?:参加|参与|在|去|到|跟|和|与|同)")  # 培训：参加…培训 says what was done
 _LISTED = re.compile(r"\s*(?:其|第)?[一二三四五六七八九十]是?\s*:")  # 一是：xxx，二是：yyy
 
@@ -67,7 +68,7 @@ def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
     if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) and not t.vague for t in tail):
         return None
     same = [t for t in tail if isinstance(t, Mention) and t.kind == mentions[-1].kind]
-    if len(same) > 1 or (same and _DOING.match(masked, colon + 1)):
+    if (len(same) > 1 and _AND.search(masked, same[0].end, same[-1].start)) or (same and _DOING.match(masked, colon + 1)):
         return None  # 两个证：高压电工证和低压电工证; 培训：参加省里的思政培训: what was done, no name
     end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
     if tail and isinstance(tail[0], Quantity) and not FILLER.sub("", masked[colon + 1:tail[0].start]):
