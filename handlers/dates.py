@@ -59,7 +59,9 @@ RELATIVE = {
                      "本月", "这个月", "这月", "当月", "今年", "本年度", "今年度", "本季度", "这个季度", "这季度",
                      "前几天", "这几天", "前两天", "这两天"), _days(0)),
     **dict.fromkeys(("昨天", "昨日", "昨儿个", "昨儿", "昨晚"), _days(-1)),
-    "次日": _days(0), "第二天": _days(0), "翌日": _days(0), "前天": _days(-2), "前儿个": _days(-2), "前儿": _days(-2), "大前天": _days(-3), "明天": _days(1), "明日": _days(1), "明儿": _days(1), "明儿个": _days(1), "赶明儿": _days(1), "后天": _days(2),
+    **dict.fromkeys(("次日", "第二天", "翌日"), _days(0)),  # the day after a day said before: see handlers.scan
+    **dict.fromkeys(("前天", "前儿个", "前儿"), _days(-2)), "大前天": _days(-3),
+    **dict.fromkeys(("明天", "明日", "明儿", "明儿个", "赶明儿"), _days(1)), "后天": _days(2),
     **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
     "下周": _days(7), "下星期": _days(7), "下个月": _next_month, "下月": _next_month,
     "明年": lambda t: date(t.year + 1, 1, 1),
@@ -167,7 +169,7 @@ _ROUGH = [
     (re.compile(_N + r"\s*月份?的?最后一(?:周|个?星期)"), lambda t, m: _month(t, _num(m[1]))),
     (re.compile(r"(上个?)?月初"), lambda t, m: (_last_month(t) if m[1] else t).replace(day=1)),
     (re.compile(r"国庆(?:节)?(?:期间|假期|长假|那几天)"), lambda t, m: _holiday(t, 10, 7)),
-    (re.compile(r"元旦(?:前|之前)"), lambda t, m: _holiday(t, 12, 31) if t.month == 12 and t.day == 31 else date(t.year - 1, 12, 31)),
+    (re.compile(r"元旦(?:前|之前)"), lambda t, m: t if t.month == 12 else date(t.year - 1, 12, 31)),
 ]
 # (pattern, resolver(today, match) -> date | None), tried in order at a position
 _PATTERNS = [

@@ -82,7 +82,8 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     if (own and _ATTRIBUTE.fullmatch(text, own.end, group.start)
             and not _DID.search(text, own.end, group.start)):
         own = later or (said[before - 2] if before > 1 else None) or own
-    if own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end) and not text[group.end:later.start].count(" "):
+    if (own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end)
+            and " " not in text[group.end:later.start]):
         own = later  # 今年第二项发明专利上周授权了: the day said after narrows the period said before
     return own or later or carried
 

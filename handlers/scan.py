@@ -39,7 +39,8 @@ TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提"
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|小结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
                   r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
-# 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 11月学习记录：: a kind word naming a thing, not an activity (no mention);
+# 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 学习小结,
+# 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity (1.11月3日: 1.)

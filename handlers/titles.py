@@ -68,7 +68,8 @@ def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
     if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) and not t.vague for t in tail):
         return None
     same = [t for t in tail if isinstance(t, Mention) and t.kind == mentions[-1].kind]
-    if (len(same) > 1 and _AND.search(masked, same[0].end, same[-1].start)) or (same and _DOING.match(masked, colon + 1)):
+    if ((len(same) > 1 and _AND.search(masked, same[0].end, same[-1].start))
+            or (same and _DOING.match(masked, colon + 1))):
         return None  # 两个证：高压电工证和低压电工证; 培训：参加省里的思政培训: what was done, no name
     end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
     if tail and isinstance(tail[0], Quantity) and not FILLER.sub("", masked[colon + 1:tail[0].start]):
