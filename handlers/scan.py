@@ -219,9 +219,17 @@ def _certificates(tokens: list, masked: str, kinds: tuple[KindWords, ...]) -> li
     """证 right after a count said after 考/拿/取得 (拿了两个证, 拿到俩证, 考了几个证) is a kind word of
     the one kind whose words name certificates (电工证, 资格证), not 证书/证明/证件; held ones (我的两个证都
     过期了) are none."""
-    certifying = [i for i, k in enumerate(kinds) if any(w.endswith("证") for w in k.synonyms)]
-    if len(certifying) != 1:
+    certifying = _certifying(kinds)
+    if certifying is None:
         return []
-    return [Mention(said.end() - 1, said.end(), certifying[0], None) for q in tokens
+    return [Mention(said.end() - 1, said.end(), certifying, None) for q in tokens
             if isinstance(q, Quantity) and (dimension(q.unit) == "count" or (q.vague and not q.unit))
-            and (said := _CERTIFICATES.match(masked, q.end)) and _ACQUIRED.search(masked, max(0, q.start - 4), q.start)]
+            and (said := _CERTIFICATES.match(masked, q.end))
+            and _ACQUIRED.search(masked, max(0, q.start - 4), q.start)]
+
+
+@lru_cache(maxsize=16)
+def _certifying(kinds: tuple[KindWords, ...]) -> int | None:
+    """The index of the one kind with words ending in 证 (电工证), if exactly one has them."""
+    found = [i for i, k in enumerate(kinds) if any(w.endswith("证") for w in k.synonyms)]
+    return found[0] if len(found) == 1 else None
