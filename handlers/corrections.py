@@ -1,4 +1,5 @@
-"""Members correcting themselves mid-message: `读书两本，不对，应该是三本` / `上周五会谈一次，更正，是上周四`.
+"""Members correcting themselves mid-message: `读书两本，不对，应该是三本` / `上周五会谈一次，更正，是上周四` /
+`不是读书三本，是读书两本`.
 
 The amount or date after a correction word replaces the last one of its sort said before it, and the
 correction itself is dropped, so the parser reads the message as the member meant it
@@ -17,6 +18,7 @@ from handlers.tokens import fold, standard
 _WORDS = re.compile(r"不对|更正|纠正|订正|说错了|写错了|打错了|报错了")
 _CORRECTION = re.compile(rf"(?:^|[,;。\s]+)(?:{_WORDS.pattern})[,;:\s]*(?:应该是|应是|应为|是)?\s*")
 _END = re.compile(r"[,;。!?\n]|$")
+_NOT_BUT = re.compile(r"不是(?=[^,;。\n]{0,12}?[\d一二三四五六七八九十两俩半])[^,;。\n]{1,12}[,;]\s*(?:而)?是(?=[^,;。\n]{0,8}?[\d一二三四五六七八九十两俩半])")
 
 
 def _same_sort(a, b) -> bool:
@@ -31,9 +33,10 @@ def rewrite(text: str, today: date) -> str | None:
     (a correction whose new value is not a lone amount or date, or has nothing before it to replace,
     is left as it is)."""
     text = standard(text)  # 不對，應該是: traditional characters too
+    replaced = _NOT_BUT.sub("", text)  # 不是读书三本，是读书两本: what it is
+    changed, text = replaced != text, replaced
     if not _WORDS.search(text):  # most messages: no correction word, no work
-        return None
-    changed = False
+        return text if changed else None
     for found in reversed(list(_CORRECTION.finditer(text))):
         said = [t for t in scan(fold(text), text, today) if isinstance(t, (DateMark, Quantity))]
         new = next((t for t in said if t.start == found.end()), None)

@@ -167,7 +167,7 @@ def _last_weekend(today: date) -> date:
 _ROUGH = [
     (re.compile(r"(?:" + _N + r"\s*月份?)?的?([上中下])旬"), _ten_days),
     (re.compile(_N + r"\s*月份?的?最后一(?:周|个?星期)"), lambda t, m: _month(t, _num(m[1]))),
-    (re.compile(r"(上个?)?月初"), lambda t, m: (_last_month(t) if m[1] else t).replace(day=1)),
+    (re.compile(r"(上个?)?月初(?![步心衷])"), lambda t, m: (_last_month(t) if m[1] else t).replace(day=1)),
     (re.compile(r"国庆(?:节)?(?:期间|假期|长假|那几天)"), lambda t, m: _holiday(t, 10, 7)),
     (re.compile(r"元旦(?:前|之前)"), lambda t, m: t if t.month == 12 else date(t.year - 1, 12, 31)),
 ]

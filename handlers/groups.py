@@ -125,7 +125,9 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
             for group in owners:
                 group.quantities.append(token)
         elif isinstance(token, Title):
-            before, _ = _neighbours(found, starts, token.start, token.start)
+            before, after = _neighbours(found, starts, token.start, token.start)
+            if after and masked[token.start - 1:token.start] == "把":
+                before = after  # …深度会谈一次，又把《苦难辉煌》看完了: what follows is done to it
             owners = [before] if before else found[:1]
             for group in owners:
                 group.titles.append(token.text)
@@ -142,6 +144,8 @@ def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
     start = max(masked.rfind(" ", clause.start, quantity.start), masked.rfind("\n", clause.start, quantity.start),
                 clause.start - 1) + 1
     end = quantity.end + masked.startswith("了", quantity.end)
+    if any(isinstance(t, Mention) and t.start < quantity.start for t in clause.tokens):
+        return False  # 党课 参加3次了: the kind was named before
     return (end > quantity.end and (end == clause.end or masked[end:end + 1].isspace())
             and "\0" not in masked[start:quantity.start] and any(c.isalnum() for c in masked[start:quantity.start]))
 

@@ -58,6 +58,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
     cue = cues.INDIRECT.sub("", cues.ANY.sub(r"\1", cue_text(text, clause)))
     if clause.asked or cues.QUESTION.search(cue):
         return "question"
+    if cues.TALLY.search(cue):
+        return "plan"  # 还有5人未完成: a count of members, not the member's doing
     if cues.NEGATION.search(cues.NOT_DENIAL.sub("", cue)) or any(
             isinstance(t, Quantity) and t.value == 0 for t in clause.tokens) or (
             cues.STILL.search(cue) and all(t.level for t in clause.tokens if isinstance(t, Mention))):
@@ -85,11 +87,19 @@ def intends(text: str, clause: Clause) -> bool:
     return bool(cues.INTENDS.search(cue_text(text, clause)))
 
 
-def listed_on(text: str, clause: Clause) -> bool:
+def counted_kinds(clause: Clause) -> bool:
+    """The clause names a kind and an exact amount (计划深度会谈两次)."""
+    return named(clause) and any(isinstance(t, Quantity) and not t.vague for t in clause.tokens)
+
+
+def listed_on(text: str, clause: Clause, counting: bool) -> bool:
     """The clause, right after one saying what is meant to be done, names a kind with no word of
-    doing and no day of its own (计划深度会谈两次，解决难题三个): the next thing meant."""
+    doing, no title and no day of its own, and no amount unless that one said how much (计划深度会谈
+    两次，解决难题三个; 我想明年报个在职研究生，读个硕士; but 希望书记多指导，交流心得一次): the next
+    thing meant."""
     return (clause.after == "" and named(clause) and not cues.DONE_ANY.search(text, clause.start, clause.end)
-            and not any(isinstance(t, DateMark) for t in clause.tokens))
+            and not any(isinstance(t, (DateMark, Title)) or (isinstance(t, Quantity) and not t.vague and not counting)
+                        for t in clause.tokens))
 
 
 def under_way(text: str, clause: Clause) -> bool:
@@ -163,13 +173,14 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
     (小王的论文发表了，大家给他点个赞: the whole message): they name activities without reporting them
     or asking about them. A reply below a quoted notice, from a line opening with 收到/好的
     (收到！读书一本), is not, nor the member's own part after it (…报送。 我的：读书一本): a notice
-    line ends there."""
-    if ((cues.PRAISE.search(text) and cues.THIRD.search(text)) or cues.EXEMPLARY.search(text)
-            or cues.BEHALF.search(text)):
+    line ends there. A message quoted above the reply (「张书记：…」 and a line of dashes, as WeCom
+    shows a quote) is someone else's words."""
+    if cues.PRAISE.search(text) and cues.THIRD.search(text):
         return [(0, len(text))]
-    replies = [m.start() for m in cues.REPLY.finditer(text)]
+    quoted = cues.QUOTED.match(text)
+    replies = [m.start() for m in cues.REPLY.finditer(text)] + ([quoted.end()] if quoted else [])
     owns = [] if cues.TEMPLATE.search(text) else [m.start() for m in cues.OWN.finditer(text)]
-    lines, start = [], 0
+    lines, start = ([(0, quoted.end())], quoted.end()) if quoted else ([], 0)
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end

@@ -34,7 +34,7 @@ _PAIR = re.compile(r"(?<![咱们我你他她])[俩仨](?!人)")  # 俩 = 两个,
 _TIMES = re.compile(r"[×✕✖*]\s*|(?<![a-z0-9])x\s*(?=\d)")  # 心得交流×2: a count of times
 STARTS = frozenset("0123456789半好若不很许大些点多会学课小×✕✖*x" + CN_NUMERAL)  # first characters of quantities
 _RATE = re.compile(r"每(?:天|日|晚|周|星期|次|节|堂|期)?\s*$")  # 每天8学时: a rate, not how much in all
-_VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
+_VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|蛮多|挺多|老多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
                     r"|多(?=[本次个项篇门部回场堂节份批件条])")
 
 
@@ -93,7 +93,7 @@ def _number_at(text: str, pos: int) -> tuple[int, float, bool] | None:
     return (end, value, False) if value is not None else None
 
 
-_SECONDARY = re.compile(r"二次(?=[\u4e00-\u9fff])(?!交流|会谈|党课|培训|学习|心得|谈)")
+_SECONDARY = re.compile(r"二次(?=[\u4e00-\u9fff])(?!交流|会谈|党课|培训|学习|心得|谈|[了啦呢吧啊的])")
 
 
 def _unit_at(text: str, pos: int) -> str | None:

@@ -37,6 +37,7 @@ from handlers import groups as grouping
 from handlers import heads
 from handlers import intent
 from handlers.clauses import clauses as cut, counted, cut_at, is_bare, scoped
+from handlers.dates import DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension
 from handlers.items import carried_dates, clause_items, conclude, dated_log
@@ -72,8 +73,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     orphans = grouping.attach(clause, found, masked, kinds)
     found = heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
-    if last and found and not again:  # 证书拿了俩个，一个安全员证一个高压电工证: the two, one by one
-        found = heads.drop_parts(text, [last, *found])[1:]
+    if last and found and not again and not any(isinstance(t, DateMark) for t in clause.tokens):
+        found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
     if orphans and not found and last:
         found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
     elif not orphans and not found and last and not last.quantities and dimension(
@@ -115,7 +116,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     last = ""  # the mood of the clause before
     going = False  # whether it said something is under way (正在写心得)
-    intending = False  # whether it said what is meant to be done (计划深度会谈两次)
+    intending = counting = False  # whether it said what is meant to be done (想读个硕士), and how much (计划会谈两次)
     notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
@@ -132,7 +133,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = last  # 生活需要仪式感，学习也是: says the same of another thing
         elif mood == "report" and going and intent.goes_on(text, clause, before, kinds):
             mood = "plan"  # 正在写心得，写完了交流: the same thing, still to do
-        elif mood == "report" and intending and intent.listed_on(text, clause):
+        elif mood == "report" and intending and intent.listed_on(text, clause, counting):
             mood = "plan"  # 下半年计划深度会谈两次，解决难题三个: the plan goes on
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
@@ -144,6 +145,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
                 continue
         last, going = mood, mood == "plan" and intent.under_way(text, clause)
         intending = mood == "plan" and intent.intends(text, clause)
+        counting = intending and intent.counted_kinds(clause)
         codes = [kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)]
         if mood == "question":
             asked, topics = True, topics + codes

@@ -25,12 +25,12 @@ BLOCKED = ("书记", "书面", "书法", "秘书", "书名", "交流电", "交�
            "学习强国", "在职学习", "读博", "读研", "研究生读", "营业执照", "驾驶执照", "驾照", "本科生", "本科教学",
            "业务学习", "指导书", "说明书", "任务书", "申请书", "计划书", "责任书", "承诺书", "倡议书", "建议书",
            "意见书", "通知书", "协议书", "保证书", "检讨书", "决心书", "抄表读数", "表读数", "读数据", "入党可",
-           "党可以", "难提高", "难提升", "难提出", "难提供", "同心同德", "一心一德", "深度谈谈", "深度谈一谈",
+           "党可以", "党可靠", "党可是", "党可能", "同心同德", "一心一德", "深度谈谈", "深度谈一谈", "同心德", "好看了",
            "学习积分", "结业考试", "期中考试", "期末考试", "考试周")
 # never kind words: 学习强国 is the app; 在职学习, 读博 and 研究生读完 study for a degree; a business or
 # driving licence is no work certificate; 本科生 and 本科教学 are students; 科室业务学习 is a work meeting, not
-# theory; 作业指导书, 申请书 are documents, not books; 抄表读数 is a meter reading; 入党可是, 很难提高
-# and 同心同德 hold no typed kind word (党可, 难提, 心德 are typos in config); 学习积分 are the points; a
+# theory; 作业指导书, 申请书 are documents, not books; 抄表读数 is a meter reading; 入党可是, 对党可靠
+# and 同心同德 hold no typed kind word (党可, 心德 are typos in config); 学习积分 are the points; a
 # course's 结业考试 is part of the training; 期中考试 and 期末考试 are a school's
 # characters typed in place of a kind word's (same pinyin): 深度会淡, 深度汇谈, 深度回谈, 业务心德, 工作难提, 学习城果.
 # Only words of 3 characters or more get these variants; shorter typos are synonyms in config.
@@ -38,7 +38,7 @@ TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提"
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|的事|总结|小结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
-                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
+                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|照片|图片|复印件|扫描件|原件|附件|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
 # 学习情况, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 学习小结,
 # 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
@@ -51,6 +51,8 @@ _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered
 _NOT_ONE = re.compile(r"\0*[都也]还?[没未不]")  # 一项都还没完成, 一本也没读: not one, no quantity
 _COMPANY = re.compile(r"[和跟与同陪带][^\0\s,。:了]{0,6}$")  # 和新来的几个小伙伴交流: people, not the activity
 _ACQUIRED = re.compile(r"(?:考|拿|取得|获得|领)(?:到|了|下|取)*$")
+_DRIVING = re.compile(r"驾照|驾驶")
+_PASSED = re.compile(r"通过[^,。;\n]{0,16}(考试)|(考试)[^,。;\n]{0,12}(?:通过|合格|过了)")
 _CERTIFICATES = re.compile("个?证(?![书明件据实人词言])")  # 几个证; 两个证明, 三个证人: no certificate
 _STARTS = titles.STARTS | frozenset(p[0] for p in SET_PHRASES) | dates.STARTS | numerals.STARTS
 
@@ -212,7 +214,27 @@ def implied(tokens: list, found: list[Mention], masked: str, kinds: tuple[KindWo
         if len(matching) == 1 and _DID.search(masked, max(0, q.start - 4), q.start) and not any(
                 start <= m.start < end or m.kind == matching[0] for m in found):
             added.append(Mention(q.start, q.start, matching[0], None))
-    return added + _certificates(tokens, masked, kinds)
+    return added + _certificates(tokens, masked, kinds) + _passed(masked, found, kinds)
+
+
+def _passed(masked: str, found: list[Mention], kinds: tuple[KindWords, ...]) -> list[Mention]:
+    """考试 said passed (通过了注册会计师考试, 职称考试…已通过, 考试合格) is a kind word of the one kind
+    whose words name exams (自学考试), unless the message names an hour-measured kind (培训8学时，考试合格:
+    the training's test) or another kind not right before it (党课…课后考试合格; but 职称考试), or a
+    driving test."""
+    examining = _examining(kinds)
+    if examining is None or any(dimension(kinds[m.kind].unit) == "hour" for m in found):
+        return []
+    return [Mention(m.start(g), m.end(g), examining, None) for m in _PASSED.finditer(masked) if (g := m.lastindex)
+            and not _DRIVING.search(masked, max(0, m.start(g) - 4), m.start(g))
+            and all(f.end == m.start(g) or f.kind == examining for f in found)]
+
+
+@lru_cache(maxsize=16)
+def _examining(kinds: tuple[KindWords, ...]) -> int | None:
+    """The index of the one kind with words holding 考试 (自学考试), if exactly one has them."""
+    found = [i for i, k in enumerate(kinds) if any("考试" in w for w in k.synonyms)]
+    return found[0] if len(found) == 1 else None
 
 
 def _certificates(tokens: list, masked: str, kinds: tuple[KindWords, ...]) -> list[Mention]:

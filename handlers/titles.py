@@ -20,7 +20,7 @@ _INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)
 _NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
 _RUN_ON = re.compile(r"[^\W\d_]")  # a clause cut at a word (然后, 还), not at a mark or the end
-_AND = re.compile(r"[和、及与]")
+_AND = re.compile(r"[和、及与\s]")
 _DOING = re.compile(r"\s*(?:参加|参与|在|去|到|跟|和|与|同)")  # 培训：参加…培训 says what was done
 _LISTED = re.compile(r"\s*(?:其|第)?[一二三四五六七八九十]是?\s*:")  # 一是：xxx，二是：yyy
 

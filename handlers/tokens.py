@@ -54,16 +54,15 @@ def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
 
 # dialect characters that are Mandarin words elsewhere, read as Mandarin only in their dialect's
 # context: Lanzhou 么 = 没 before a verb (额么看书, 还么交流; not 什么/怎么/要么); Minnan 无 = 没 before
-# a verb after 我/还/都, a time or a kind word (我无读书, 论文无发表; not 设备无看护); northwestern 咧 = 了
+# a verb (我无读书, 难题至今无解决; not 有无, 解决了无交流电源, 设备无看护); northwestern 咧 = 了
 # ending a phrase (看完咧; not 咧嘴, Minnan 咧看书); southwestern 莫 and Shandong 木 = 没 after 还/都/我
 # before a verb (还莫批下来, 还木看完); southwestern 克 = 去 before an activity (昨天克听了党课; not 克服)
 _IN_CONTEXT = (
     (re.compile(r"(?<![什怎那这多要干为咋啥甚么])么(?=(?:看|读|写|交|解|去|考|发|被|时间|有|参|上|做|学|听|谈|报|拿|过|完))"), "没"),
-    (re.compile(r"(?:(?<=[我俺还都也并尚暂月周拜天年期文课书得题谈果训习\s])|^)无"
-                r"(?=(?:去|做|看|读|写|发(?!票)|交流|参加|上课|上党课|考(?!核|勤|虑)|拿|报(?!酬)|学(?!历|位|分|费)"
-                r"|听|谈|解决))"), "没"),
+    (re.compile(r"(?<![有了的])无(?=(?:去|做|看(?!护)|读(?!数)|写|发(?!票|热)|交流(?!电)|参加|上课|上党课"
+                r"|考(?!核|勤|虑)|拿|报(?!酬|警)|学(?!历|位|分|费)|听|谈|解决))"), "没"),
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<!好)咧(?![\u4e00-\u9fff])"), "了"),
-    (re.compile(r"(?<=[还都也我俺就又])[莫木](?=看|读|写|交|解|去|考|发|批|整|搞|参|上|做|学|听|谈|报|拿|过|完)"), "没"),
+    (re.compile(r"(?<=[还都也我俺就又月周天年文课书得题谈果训习])[莫木](?=看|读|写|交|解|去|考|发|批|整|搞|参|上|做|学|听|谈|报|拿|完)"), "没"),
     (re.compile(r"(?<![坦千公毫马巧攻])克(?=听|参加|开会|上课|上党课|考试|培训|学习)"), "去"),
 )
 
