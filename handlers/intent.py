@@ -69,7 +69,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
     if (cues.PLAN.search(cue) or _still_to_do(text, clause, cue) or _described(cue, clause)
             or cues.PRAISE.search(text, clause.start, clause.end)
             or (cues.PROGRESS.search(cue) and not cues.DONE.search(cue)) or _future(clause, today)
-            or _referred(text, clause) or cues.OTHERS.match(cue)):
+            or _referred(text, clause) or cues.OTHERS.match(cue)
+            or (cues.STRANGERS.match(cue) and not cues.SELF.search(cue))):
         return "plan"
     return "plan" if cues.OPINION.search(cue) and not _done(text, clause) else "report"
 
