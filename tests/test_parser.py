@@ -90,6 +90,27 @@ heldout35 Henan and Hubei machinery workers 96.52% (0), heldout36 notices and re
 96.52% (2: 1 recorded, @所有人 周二下午3点…上党课，请准时参加). Again none met the bar blind; heldout35 was one
 line short. Wu, Xiang and Jin words were then added to the dialect table and the parser tuned on them;
 heldout32 and heldout34 stay below the bar (`FLOORS`).
+
+The sixth session had eighteen more written the same way, in three batches of six, each measured
+before any tuning on it (230 lines each; 58 non-reports, 110 in heldout54). On the fifth session's
+final parser (5937701): heldout37 northwestern oil field and state farm 212/230 = 92.17% (11 false
+readings, 8 recorded: Lanzhou 么 for 没 was not read), heldout38 older members dictating by voice 93.91%
+(1 recorded), heldout39 young staff in internet slang 95.65% (2 recorded), heldout40 Beijing and Tianjin
+utilities 93.48% (5: 4 recorded), heldout41 a university and its hospital 93.04% (2 recorded), heldout42
+Minnan-flavoured Fujian staff 95.65% (7: 5 recorded, 无 for 没). On the parser tuned on those (d1ecf0a):
+heldout43 Yunnan and Guizhou 93.04% (8: 4 recorded), heldout44 Shandong 87.39% (9: 7 recorded), heldout45
+late reports around period ends 92.61% (4: 3 recorded), heldout46 formal finance and audit reports 91.74%
+(2: 1 recorded), heldout47 members writing Mandarin as a second language 96.09% (3: 2 recorded),
+heldout48 pinyin-typed frontline messages 90.87% (4: 2 recorded). On the parser tuned on those (1255c86):
+heldout49 Wuhan 96.96% (0), heldout50 Jianghuai Mandarin 90.43% (4: 3 recorded), heldout51 WeCom quotes
+and replies 95.22% (0), heldout52 Sichuan voice input 91.74% (5: 2 recorded), heldout53 defence-industry
+formal reports 97.39% (0: the first set since heldout20 to meet the bar blind), heldout54 a chat of
+mostly non-reports 93.48% (11 of 110: 9 recorded). Two reviews of the changes (probe messages run on the
+parser before and after) found rules that were too broad; they were narrowed or dropped. Expectations
+aligned with conventions the corpus had already fixed: a report next to a separate question is unsure
+(kr-long-02, kr-long-07, ku-question-18, kw-question-19, as multi-unsure-04); a question to the group is
+a question (kp-chat-15, kz-chat-01, lb-chat-15, as ho-chat-03); 大前天 and 上周末 are read days
+(kv-unsure-14, kv-unsure-16; README now gives them). All eighteen are held to the corpus's bar.
 """
 from __future__ import annotations
 
