@@ -18,7 +18,8 @@ from handlers.tokens import fold, standard
 _WORDS = re.compile(r"不对|更正|纠正|订正|说错了|写错了|打错了|报错了")
 _CORRECTION = re.compile(rf"(?:^|[,;。\s]+)(?:{_WORDS.pattern})[,;:\s]*(?:应该是|应是|应为|是)?\s*")
 _END = re.compile(r"[,;。!?\n]|$")
-_NOT_BUT = re.compile(r"不是(?=[^,;。\n]{0,12}?[\d一二三四五六七八九十两俩半])[^,;。\n]{1,12}[,;]\s*(?:而)?是(?=[^,;。\n]{0,8}?[\d一二三四五六七八九十两俩半])")
+_NUMBER = r"[\d一二三四五六七八九十两俩半]"
+_NOT_BUT = re.compile(rf"不是(?=[^,;。\n]{{0,12}}?{_NUMBER})[^,;。\n]{{1,12}}[,;]\s*(?:而)?是(?=[^,;。\n]{{0,8}}?{_NUMBER})")
 
 
 def _same_sort(a, b) -> bool:
