@@ -63,10 +63,10 @@ LATER = re.compile(r"回头|(?:回去|回家|马上|待会儿?|等会儿?|一会
 OPINION = re.compile(r"喜欢|热爱|爱好|不错|不丑|漂亮|好看|适合|写得|真好|很好|太好|精彩|感人|yyds|绝绝子|太难|好难|真难"  # unless done
                       r"|督促|促进|促使|激励|鼓励|带动|推动|号召|倡导|提倡")  # 能督促大家学习: of others
 PRAISE = re.compile(r"祝贺|恭喜|贺喜|点个?赞|佩服|致敬|向\w{1,6}学习")  # 祝贺王师傅获奖: someone else's
-PROGRESS = re.compile(r"还在|仍在|一直在")
+PROGRESS = re.compile(r"还在|仍在|一直在")  # 难题还在排查: under way, unless the clause says 了/完
+UNDER_WAY = re.compile(r"准备中|进行中|正在|在[写做看读学]|" + PROGRESS.pattern)  # 正在写心得: what follows may go on
 INTENDS = re.compile(r"(?<![按照的])计划(?!了|书|表|完成|执行)|打算|(?<!精心)准备(?!了|中)|争取(?!到)|希望|拟|(?<![思理感梦联设构回猜])想(?!法|起)")
 DONE_ANY = re.compile(r"[了过完已]|通过|获得|取得")
-UNDER_WAY = re.compile(r"准备中|进行中|正在|还在|仍在|一直在|在[写做看读学]")  # 难题还在排查: under way, unless the clause says 了/完
 DONE = re.compile(r"了|完")
 SPACE = re.compile(r"\s")
 PRAISED = re.compile(r"(?:太|真|很|挺|蛮|非常|特别)(?:好看|精彩|不错|好|棒|感人)(?:了|极了)")  # 太好看了: no 了 of doing

@@ -141,11 +141,11 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
 def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
     """The amount ends a space-separated part of its own that names no kind but something else done
     (线路跳闸3次了 难题一堆): it counts that, not a kind."""
+    if any(isinstance(t, Mention) and t.start < quantity.start for t in clause.tokens):
+        return False  # 党课 参加3次了: the kind was named before
     start = max(masked.rfind(" ", clause.start, quantity.start), masked.rfind("\n", clause.start, quantity.start),
                 clause.start - 1) + 1
     end = quantity.end + masked.startswith("了", quantity.end)
-    if any(isinstance(t, Mention) and t.start < quantity.start for t in clause.tokens):
-        return False  # 党课 参加3次了: the kind was named before
     return (end > quantity.end and (end == clause.end or masked[end:end + 1].isspace())
             and "\0" not in masked[start:quantity.start] and any(c.isalnum() for c in masked[start:quantity.start]))
 

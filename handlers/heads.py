@@ -13,6 +13,7 @@ from handlers.clauses import FILLER, SOFT_SEP, is_bare
 from handlers.dates import CURRENT_PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
+from handlers.titles import Title
 from handlers.tokens import Clause, end_before, fold, standard
 
 if TYPE_CHECKING:
@@ -27,15 +28,15 @@ _ACHIEVED = re.compile(r"成果|奖|发布|推广|采纳|授权|专利|结题") 
 
 
 def drop_programmes(clause: Clause, found: list[Group]) -> list[Group]:
-    """A level word alone (本科) next to another kind's word, with an amount after it, names the
-    programme of that activity (自考本科过了两门课, 本科自考过了一门: exams), not a degree; with a
-    degree word (自考本科毕业) or as the object (读完本科) it is one."""
+    """A level word alone (本科) next to another kind's word, with an amount or a title after it,
+    names the programme of that activity (自考本科过了两门课, 本科自考过了一门, 自考本科的《马原》过了:
+    exams), not a degree; with a degree word (自考本科毕业) or as the object (读完本科) it is one."""
     def programme(i: int, g: Group) -> bool:
         if not g.level or g.end - g.start != len(g.level):
             return False
         beside = [n for n in found[max(i - 1, 0):i] + found[i + 1:i + 2]
                   if n.kind != g.kind and (n.end == g.start or g.end == n.start)]
-        return bool(beside) and any(isinstance(t, Quantity) and t.start >= g.end for t in clause.tokens)
+        return bool(beside) and any(isinstance(t, (Quantity, Title)) and t.start >= g.end for t in clause.tokens)
     return [g for i, g in enumerate(found) if not programme(i, g)]
 
 
@@ -73,22 +74,6 @@ def _received(run: list[Group], text: str) -> list[Group]:
     return kept
 
 
-def _programme(run: list[Group], text: str) -> list[Group]:
-    """A level alone, with titles or amounts, right after another kind's word with nothing of its own
-    names that kind's programme (自考本科的《马原》过了: the courses passed, no degree); its titles and
-    amounts are that kind's (but 读完硕士 reads for the degree)."""
-    kept: list[Group] = []
-    for group in run:
-        last = kept[-1] if kept else None
-        if (last and group.level and text[group.start:group.end] == group.level and last.kind != group.kind
-                and not evident(last) and (group.titles or group.quantities)):
-            last.quantities += group.quantities
-            last.titles += group.titles
-            continue
-        kept.append(group)
-    return kept
-
-
 def _listed(run: list[Group], index: int, masked: str, end: int) -> bool:
     """The group follows right after the amount of the group before and closes the clause
     (交流心得一次党课, not 培训2小时学习安规): the next item of a list written without separators."""
@@ -118,7 +103,7 @@ def drop_modifiers(found: list[Group], clause: Clause, text: str, masked: str,
             runs.append([group])
     kept = []
     for run in runs:
-        run = _programme(_received(_narrowed(run, text, tuple(kinds)), text), text) if len(run) > 1 else run
+        run = _received(_narrowed(run, text, tuple(kinds)), text) if len(run) > 1 else run
         heads = [g for i, g in enumerate(run) if evident(g) or _listed(run, i, masked, clause.end)]
         kept += heads or run[-1:]
     return kept

@@ -83,38 +83,27 @@ def _described(cue: str, clause: Clause) -> bool:
             and not any(isinstance(t, DateMark) for t in clause.tokens) and not cues.JUST.search(cue))
 
 
-def intends(text: str, clause: Clause) -> bool:
-    """The clause says what is meant to be done (计划, 打算, 准备, 争取)."""
-    return bool(cues.INTENDS.search(cue_text(text, clause)))
+def listed_on(text: str, clause: Clause, planned: Clause) -> bool:
+    """After a plan saying what is meant to be done (计划, 打算, 准备, 争取), the clause names a kind
+    with no word of doing, no title and no day of its own, and no amount unless the plan named a kind
+    and how much (计划深度会谈两次，解决难题三个; 我想明年报个在职研究生，读个硕士; but 希望书记多指导，
+    交流心得一次): the next thing meant."""
+    if (clause.after or not named(clause) or cues.DONE_ANY.search(text, clause.start, clause.end)
+            or not cues.INTENDS.search(cue_text(text, planned))):
+        return False
+    counting = named(planned) and any(isinstance(t, Quantity) and not t.vague for t in planned.tokens)
+    return not any(isinstance(t, (DateMark, Title)) or (isinstance(t, Quantity) and not t.vague and not counting)
+                   for t in clause.tokens)
 
 
-def counted_kinds(clause: Clause) -> bool:
-    """The clause names a kind and an exact amount (计划深度会谈两次)."""
-    return named(clause) and any(isinstance(t, Quantity) and not t.vague for t in clause.tokens)
-
-
-def listed_on(text: str, clause: Clause, counting: bool) -> bool:
-    """The clause, right after one saying what is meant to be done, names a kind with no word of
-    doing, no title and no day of its own, and no amount unless that one said how much (计划深度会谈
-    两次，解决难题三个; 我想明年报个在职研究生，读个硕士; but 希望书记多指导，交流心得一次): the next
-    thing meant."""
-    return (clause.after == "" and named(clause) and not cues.DONE_ANY.search(text, clause.start, clause.end)
-            and not any(isinstance(t, (DateMark, Title)) or (isinstance(t, Quantity) and not t.vague and not counting)
-                        for t in clause.tokens))
-
-
-def under_way(text: str, clause: Clause) -> bool:
-    """The clause says something is under way (正在写心得, 还在看)."""
-    return bool(cues.UNDER_WAY.search(cue_text(text, clause)))
-
-
-def goes_on(text: str, clause: Clause, planned: list[str], kinds) -> bool:
-    """After a clause saying something is under way, the clause names only kinds that one named,
-    with no amount or title, and no day unless nothing is said done (正在写心得，写完了交流;
-    准备中，周三交流): it goes on about it."""
+def goes_on(text: str, clause: Clause, planned: Clause, named_there: list[str], kinds) -> bool:
+    """After a plan saying something is under way (正在写心得, 还在看), the clause names only kinds
+    that one named (`named_there`), with no amount or title, and no day unless nothing is said done
+    (正在写心得，写完了交流; 准备中，周三交流): it goes on about it."""
     codes = {kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)}
     dated = any(isinstance(t, DateMark) for t in clause.tokens)
-    if not codes or not codes <= set(planned) or (dated and cues.DONE_ANY.search(cue_text(text, clause))):
+    if (not codes or not codes <= set(named_there) or (dated and cues.DONE_ANY.search(cue_text(text, clause)))
+            or not cues.UNDER_WAY.search(cue_text(text, planned))):
         return False
     return not any(isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in clause.tokens)
 

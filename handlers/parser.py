@@ -114,9 +114,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     asked = eligible = False
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
-    last = ""  # the mood of the clause before
-    going = False  # whether it said something is under way (正在写心得)
-    intending = counting = False  # whether it said what is meant to be done (想读个硕士), and how much (计划会谈两次)
+    last, prior = "", None  # the mood of the clause before, and that clause
     notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
@@ -131,9 +129,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):
             mood = last  # 生活需要仪式感，学习也是: says the same of another thing
-        elif mood == "report" and going and intent.goes_on(text, clause, before, kinds):
+        elif mood == "report" and last == "plan" and intent.goes_on(text, clause, prior, before, kinds):
             mood = "plan"  # 正在写心得，写完了交流: the same thing, still to do
-        elif mood == "report" and intending and intent.listed_on(text, clause, counting):
+        elif mood == "report" and last == "plan" and intent.listed_on(text, clause, prior):
             mood = "plan"  # 下半年计划深度会谈两次，解决难题三个: the plan goes on
         if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
@@ -143,9 +141,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             if len(parts) > 1:
                 work += parts[::-1]
                 continue
-        last, going = mood, mood == "plan" and intent.under_way(text, clause)
-        intending = mood == "plan" and intent.intends(text, clause)
-        counting = intending and intent.counted_kinds(clause)
+        last, prior = mood, clause
         codes = [kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)]
         if mood == "question":
             asked, topics = True, topics + codes

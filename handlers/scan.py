@@ -222,7 +222,7 @@ def _passed(masked: str, found: list[Mention], kinds: tuple[KindWords, ...]) -> 
     whose words name exams (自学考试), unless the message names an hour-measured kind (培训8学时，考试合格:
     the training's test) or another kind not right before it (党课…课后考试合格; but 职称考试), or a
     driving test."""
-    examining = _examining(kinds)
+    examining = _only_kind(kinds, "考试")
     if examining is None or any(dimension(kinds[m.kind].unit) == "hour" for m in found):
         return []
     return [Mention(m.start(g), m.end(g), examining, None) for m in _PASSED.finditer(masked) if (g := m.lastindex)
@@ -230,18 +230,11 @@ def _passed(masked: str, found: list[Mention], kinds: tuple[KindWords, ...]) -> 
             and all(f.end == m.start(g) or f.kind == examining for f in found)]
 
 
-@lru_cache(maxsize=16)
-def _examining(kinds: tuple[KindWords, ...]) -> int | None:
-    """The index of the one kind with words holding 考试 (自学考试), if exactly one has them."""
-    found = [i for i, k in enumerate(kinds) if any("考试" in w for w in k.synonyms)]
-    return found[0] if len(found) == 1 else None
-
-
 def _certificates(tokens: list, masked: str, kinds: tuple[KindWords, ...]) -> list[Mention]:
     """证 right after a count said after 考/拿/取得 (拿了两个证, 拿到俩证, 考了几个证) is a kind word of
     the one kind whose words name certificates (电工证, 资格证), not 证书/证明/证件; held ones (我的两个证都
     过期了) are none."""
-    certifying = _certifying(kinds)
+    certifying = _only_kind(kinds, "证", ending=True)
     if certifying is None:
         return []
     return [Mention(said.end() - 1, said.end(), certifying, None) for q in tokens
@@ -250,8 +243,10 @@ def _certificates(tokens: list, masked: str, kinds: tuple[KindWords, ...]) -> li
             and _ACQUIRED.search(masked, max(0, q.start - 4), q.start)]
 
 
-@lru_cache(maxsize=16)
-def _certifying(kinds: tuple[KindWords, ...]) -> int | None:
-    """The index of the one kind with words ending in 证 (电工证), if exactly one has them."""
-    found = [i for i, k in enumerate(kinds) if any(w.endswith("证") for w in k.synonyms)]
+@lru_cache(maxsize=32)
+def _only_kind(kinds: tuple[KindWords, ...], fragment: str, ending: bool = False) -> int | None:
+    """The index of the one kind with words holding `fragment` (at their end, if `ending`): 考试 in
+    自学考试, 证 ending 电工证; None unless exactly one kind has them."""
+    found = [i for i, k in enumerate(kinds)
+             if any(w.endswith(fragment) if ending else fragment in w for w in k.synonyms)]
     return found[0] if len(found) == 1 else None
