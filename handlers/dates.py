@@ -63,7 +63,7 @@ RELATIVE = {
     **dict.fromkeys(("前天", "前儿个", "前儿"), _days(-2)), "大前天": _days(-3),
     **dict.fromkeys(("明天", "明日", "明儿", "明儿个", "赶明儿"), _days(1)), "后天": _days(2),
     **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
-    "下周": _days(7), "下星期": _days(7), "下个月": _next_month, "下月": _next_month,
+    **dict.fromkeys(("下周", "下星期", "下个星期", "下礼拜", "下个礼拜"), _days(7)), "下个月": _next_month, "下月": _next_month,
     "明年": lambda t: date(t.year + 1, 1, 1),
     **dict.fromkeys(("上个月", "上月", "上个月底", "上月底", "上个月末", "上月末"), _last_month),
     "去年": lambda t: date(t.year - 1, 12, 31), "前年": lambda t: date(t.year - 2, 12, 31),
@@ -167,7 +167,8 @@ def _last_weekend(today: date) -> date:
 _ROUGH = [
     (re.compile(r"(?:" + _N + r"\s*月份?)?的?([上中下])旬"), _ten_days),
     (re.compile(_N + r"\s*月份?的?最后一(?:周|个?星期)"), lambda t, m: _month(t, _num(m[1]))),
-    (re.compile(r"(上个?)?月初(?![步心衷])"), lambda t, m: (_last_month(t) if m[1] else t).replace(day=1)),
+    (re.compile(r"(上个?|本|这个?)?月初(?![步心衷])"),
+     lambda t, m: (_last_month(t) if m[1] and m[1][0] == "上" else t).replace(day=1)),
     (re.compile(r"国庆(?:节)?(?:期间|假期|长假|那几天)"), lambda t, m: _holiday(t, 10, 7)),
     (re.compile(r"元旦(?:前|之前)"), lambda t, m: t if t.month == 12 else date(t.year - 1, 12, 31)),
 ]
@@ -184,12 +185,12 @@ _PATTERNS = [
     (re.compile(r"(\d{4})\s*年"), lambda t, m: t if int(m[1]) == t.year else _on(int(m[1]), 12, 31)),
     (re.compile(_N + r"\s*月\s*" + _N + r"\s*[日号]"), lambda t, m: _month_day(t, _num(m[1]), _num(m[2]))),
     (re.compile(r"(上个?|这个?|本)月\s*" + _N + r"\s*[日号]"), _in_month),
-    (re.compile(r"(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门部回场堂节份件]))"),
+    (re.compile(r"(?<![a-z])(?<![a-z]\s)(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门部回场堂节份件]))"),
      lambda t, m: _month_day(t, int(m[1]), int(m[2]))),  # 11.12 培训6学时 (not 2.5学时)
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
     (re.compile(_N + r"\s*月份?(?![\d日号])(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),
     (re.compile(r"第?([一二三四1-4])\s*季度|q([1-4])(?!\d)"), _quarter),
-    (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道高机船泊箱柱区段堆桩变])"),  # not 2号线, 5号仓, 3号高炉
+    (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道高机船泊箱柱区段堆桩变皮输转])"),  # not 2号线, 5号仓, 3号高炉
      lambda t, m: _day(t, _num(m[1]))),
     (re.compile(r"(上|这|本|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
                 r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday

@@ -19,6 +19,10 @@ from handlers.tokens import Clause, Mention, mask
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 # 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
 _DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")
+# a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
+# not when a paper came or the report was made (上周刚领的, 今天才报)
+_WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|的\W*$")
+_RECEIPT = re.compile(r"领|拿|到手|下来|发下|收到|报|登记|录|补")
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
@@ -141,20 +145,29 @@ def _tacked_on(text: str, clause: Clause, group: Group, found: list[Group]) -> b
     return " " in gap and not FILLER.sub("", gap + rest[group.end - clause.start:])
 
 
-def carried_dates(text: str, clauses: list[Clause]) -> list[DateMark | None]:
-    """For each clause, the last date said before it (a date covers what follows it); a clause
-    holding only a date (读书一本，10月的) dates the clause before it, unless a word like 对了 or
+def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[DateMark | None]:
+    """For each report clause, the last date said before it (a date covers what follows it); a
+    clause holding only a date (读书一本，10月的) dates the clause before it, unless a word like 对了 or
     然后 turns to something new before it; one opening with 已于/时间为 and a date (…，已于上周五在部门分享)
-    dates the last clause before it that names a kind."""
+    dates the last clause before it that names a kind. So does a clause that reports nothing of its
+    own and says when or where with no other amount or title (我去听了党课，上周六在分场会议室; 月初读的;
+    是上周四在车间讲的), when that clause said no day of its own."""
     result, last = [], None
-    for index, clause in enumerate(clauses):
+    for index, (clause, found) in enumerate(reports):
         said = [t for t in clause.tokens if isinstance(t, DateMark)]
+        named = [i for i in range(index) if any(isinstance(t, Mention) for t in reports[i][0].tokens)]
         if index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after:
             result[-1] = said[-1]
         elif said and len(said) == len(clause.tokens) and _DATING.match(text, clause.start):
-            named = [i for i in range(index) if any(isinstance(t, Mention) for t in clauses[i].tokens)]
             if named:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
                 result[named[-1]] = said[0]
+        elif (said and named and not found and not clause.after
+              and all(isinstance(t, (DateMark, Mention)) for t in clause.tokens)
+              and _WHEN.search(mask(text, clause.tokens, clause.start, clause.end))
+              and not _RECEIPT.search(text, clause.start, clause.end)
+              and not CURRENT_PERIOD.fullmatch(text, said[-1].start, said[-1].end)
+              and not any(isinstance(t, DateMark) for t in reports[named[-1]][0].tokens)):
+            result[named[-1]] = said[-1]
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)
     return result

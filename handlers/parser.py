@@ -165,7 +165,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         reports = []  # 问题解决了，谢谢: a thank-you, not a report (but 和同事交流了心得 谢谢小王帮我录 is one)
     said = [c for c, _ in reports]
     log = dated_log(said, today)
-    entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, said))
+    entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, reports))
                for entry in clause_items(text, clause, found, mark, kinds, today, log)]
     first_kind = next((kinds[t.kind].code for c in clauses for t in c.tokens if isinstance(t, Mention)), None)
     reading = conclude(entries, negated, asked, eligible, topics[0] if topics else first_kind)
