@@ -181,7 +181,8 @@ _PATTERNS = [
     (re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"),
      lambda t, m: _on(int(m[1]), int(m[2]), int(m[3]))),
     (re.compile(r"(\d{4})\s*年\s*" + _N + r"\s*月份?"),
-     lambda t, m: _month_end(int(m[1]), _num(m[2])) if 1 <= _num(m[2]) <= 12 else None),
+     lambda t, m: (t if (int(m[1]), _num(m[2])) == (t.year, t.month) else _month_end(int(m[1]), _num(m[2])))
+     if 1 <= _num(m[2]) <= 12 else None),  # 2026年11月: this month so far
     (re.compile(r"(\d{4})\s*年"), lambda t, m: t if int(m[1]) == t.year else _on(int(m[1]), 12, 31)),
     (re.compile(_N + r"\s*月\s*" + _N + r"\s*[日号]"), lambda t, m: _month_day(t, _num(m[1]), _num(m[2]))),
     (re.compile(r"(上个?|这个?|本)月\s*" + _N + r"\s*[日号]"), _in_month),

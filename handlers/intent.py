@@ -60,7 +60,10 @@ def mood(text: str, clause: Clause, today: date) -> str:
         return "question"
     if cues.TALLY.search(cue):
         return "plan"  # 还有5人未完成: a count of members, not the member's doing
-    if cues.NEGATION.search(cues.NOT_DENIAL.sub("", cue)) or any(
+    denial = cues.NEGATION.search(cues.NOT_DENIAL.sub("", cue))
+    if denial and _plan_goes_on(cue):
+        return "plan"  # 准备写篇论文 题目还没想好: what is not done yet is part of the plan
+    if denial or any(
             isinstance(t, Quantity) and t.value == 0 for t in clause.tokens) or (
             cues.STILL.search(cue) and all(t.level for t in clause.tokens if isinstance(t, Mention))):
         return "negation"
@@ -75,12 +78,38 @@ def mood(text: str, clause: Clause, today: date) -> str:
     return "plan" if cues.OPINION.search(cue) and not _done(text, clause) else "report"
 
 
+def _plan_goes_on(cue: str) -> bool:
+    """A plan, then a space and a part naming no kind that says something is not done yet (准备写篇论文
+    题目还没想好)."""
+    space = cue.rfind(" ")
+    return space > 0 and "\0" not in cue[space:] and bool(cues.PLAN.search(cue, 0, space))
+
+
 def _described(cue: str, clause: Clause) -> bool:
     """A level said of someone with no day and no 刚 (段里新来了俩大学生，本科毕业的; 我是大专毕业的): what
     they are, no new degree (我是今年本科毕业的 is one)."""
     said = [t for t in clause.tokens if isinstance(t, Mention)]
     return (bool(cues.DESCRIBED.search(cue)) and any(t.level for t in said) and not all(t.level for t in said)
             and not any(isinstance(t, DateMark) for t in clause.tokens) and not cues.JUST.search(cue))
+
+
+def told_on(text: str, clause: Clause, told: Clause) -> bool:
+    """After a clause telling what someone else did (我们班小李这个月读了四本书), the clause goes on
+    about them: it names no one (我, 他) and no day of its own (…，交流了三次心得)."""
+    cue = cue_text(text, clause)
+    return (bool(cues.OTHERS.match(cue_text(text, told))) and not cues.SELF.search(cue)
+            and not cues.THIRD.search(cue) and not any(isinstance(t, DateMark) for t in clause.tokens))
+
+
+def heading(text: str, clause: Clause) -> bool:
+    """The clause is a line of its own ending with a colon, above more (下个月学习计划：, 本季度：)."""
+    said = text[clause.start:clause.end].rstrip()
+    return said.endswith(":") and text.startswith("\n", clause.end) and bool(text[clause.end:].strip())
+
+
+def plans(text: str, clause: Clause, today: date) -> bool:
+    """The clause says what is meant to be done (计划, 打算, 准备) or names a later day."""
+    return bool(cues.INTENDS.search(cue_text(text, clause))) or later(clause, today)
 
 
 def listed_on(text: str, clause: Clause, planned: Clause) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from dataclasses import replace
 from datetime import date
 
 from handlers import intent
@@ -14,6 +15,7 @@ from handlers.dates import CURRENT_PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension, in_unit, occasions
 from handlers.reading import Item, KindWords, Reading
+from handlers.titles import Title
 from handlers.tokens import Clause, Mention, mask
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
@@ -111,8 +113,25 @@ def _done_on_day(text: str, clause: Clause, today: date, log: bool) -> bool:
         isinstance(t, Mention) and _ACTION.match(text, t.start) for t in clause.tokens))
 
 
+def _title_days(entries: list[Entry], group: Group, marks: list, today: date) -> list[Entry]:
+    """Titles listed each after a day of its own (读书：11月3日《三体》、11月17日《球状闪电》; 7月12日《红岩》，
+    8月9日《长征》) are read on that day: the last day said after the group began and before the title."""
+    days = [t for t in marks if isinstance(t, DateMark) and t.start >= group.start and t.on and not t.rough
+            and t.on <= today]
+    if not days:
+        return entries
+    at = {t.text: t.start for t in marks if isinstance(t, Title)}
+    dated = []
+    for item, sure, has in entries:
+        day = max((d for d in days if item.title in at and d.end <= at[item.title]), key=lambda d: d.start,
+                  default=None)
+        dated.append((replace(item, occurred_on=day.on) if day else item, sure, has))
+    return dated
+
+
 def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMark | None,
-                 kinds: tuple[KindWords, ...], today: date, log: bool = False) -> list[Entry]:
+                 kinds: tuple[KindWords, ...], today: date, log: bool = False,
+                 marks: tuple = ()) -> list[Entry]:
     """Items of one report clause; all unsure when the clause hedges (大概, 左右, 或), names an
     impossible date, or holds nothing but kind words (书, 今天读书, 读书和交流心得) and says
     nothing was done on a past day (`_done_on_day`). A mention with nothing of its own dated
@@ -129,7 +148,7 @@ def clause_items(text: str, clause: Clause, found: list[Group], carried: DateMar
             continue
         firm = sure and (mark is None or (mark.on is not None and not mark.rough)) and not _tacked_on(
             text, clause, group, found)
-        entries += _items(group, kinds[group.kind], on, firm)
+        entries += _title_days(_items(group, kinds[group.kind], on, firm), group, marks, today)
     return entries
 
 
@@ -173,17 +192,21 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
     return result
 
 
-def conclude(entries: list[Entry], negated: set[str], asked: bool, eligible: bool,
+def conclude(entries: list[Entry], negated: dict[str, set[date | None]], asked: bool, eligible: bool,
              topic: str | None) -> Reading:
     """The message's intent from its clauses.
 
-    A kind the member says was not done drops its mentions that have nothing of their own and
-    makes a firm report of it unsure. A question whether something counts (能报吗) is a question;
-    another question next to a firm report is unsure (ask before recording); otherwise a question
-    wins. Then report (all sure) or unsure, then negation, else chatter.
+    A kind the member says was not done (on the day said then, or with no day said) drops its
+    mentions that have nothing of their own and makes a firm report of it unsure; said of another
+    day (上个月交流心得1次，这个月心得还没交流) it leaves them. A question whether something counts
+    (能报吗) is a question; another question next to a firm report is unsure (ask before recording);
+    otherwise a question wins. Then report (all sure) or unsure, then negation, else chatter.
     """
-    kept = [(item, sure and item.kind not in negated) for item, sure, has in entries
-            if has or item.kind not in negated]
+    def denied(item: Item) -> bool:
+        days = negated.get(item.kind, ())
+        return None in days or item.occurred_on in days
+
+    kept = [(item, sure and not denied(item)) for item, sure, has in entries if has or not denied(item)]
     items = tuple(item for item, _ in kept)
     if asked:
         firm = any(sure for _, sure in kept) and not eligible

@@ -108,13 +108,15 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     masked = mask(text, tokens)
     clauses = cut(text, prune(tokens, masked), masked)
     reports: list[tuple[Clause, list[Group]]] = []
-    negated: set[str] = set()
+    negated: dict[str, set[date | None]] = {}  # kinds said not done -> the days they were said of
+    day: date | None = None  # the day said last (a denial with none of its own is of that day)
     reported: set[int] = set()
     pending: list[str] = []  # titles said before any kind word
     asked = eligible = False
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     last, prior = "", None  # the mood of the clause before, and that clause
+    planning = False  # under a heading of what is planned (下个月学习计划：)
     notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
@@ -125,6 +127,11 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             work += cut_at(clause, notice)[::-1]
             continue
         mood = "notice" if notice is not None else intent.mood(text, clause, today)
+        whole = ""  # a mood taken over from the clause before covers the whole clause
+        if intent.heading(text, clause):  # 下个月学习计划：above a list: what the list holds is planned
+            planning = mood == "plan" and intent.plans(text, clause, today)
+        elif planning and mood == "report":
+            mood = whole = "plan"
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif last in ("negation", "plan") and intent.likewise(text, clause):
@@ -133,7 +140,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = "plan"  # 正在写心得，写完了交流: the same thing, still to do
         elif mood == "report" and last == "plan" and intent.listed_on(text, clause, prior):
             mood = "plan"  # 下半年计划深度会谈两次，解决难题三个: the plan goes on
-        if mood in ("negation", "plan") or intent.later(clause, today):  # …看完了 心得明天班会上交流
+        elif mood == "report" and last == "plan" and intent.told_on(text, clause, prior):
+            mood = whole = "plan"  # 小李这个月读了四本书，交流了三次心得: still of 小李
+        if not whole and (mood in ("negation", "plan") or intent.later(clause, today)):  # …看完了 心得明天班会上交流
             parts = scoped(masked, clause)
             if len(parts) == 1:  # 读书一本心得一次成果没有; but 打算读书一本心得一次 plans both
                 parts = counted(clause)
@@ -142,6 +151,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
                 work += parts[::-1]
                 continue
         last, prior = mood, clause
+        day = next((t.on for t in reversed(clause.tokens) if isinstance(t, DateMark) and t.on), day)
         codes = [kinds[t.kind].code for t in clause.tokens if isinstance(t, Mention)]
         if mood == "question":
             asked, topics = True, topics + codes
@@ -149,8 +159,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
             if codes and any(isinstance(t, Title) for t in clause.tokens):
                 codes = [f"{code}《》" for code in codes]  # 没看完《白鹿原》: that title only, not the kind
-            negated.update(codes or (before if intent.contrasts(clause) or intent.zero(text, clause) else ())
-                           or intent.collective(text, clause))  # 五个一都还没完成
+            for code in (codes or (before if intent.contrasts(clause) or intent.zero(text, clause) else ())
+                         or intent.collective(text, clause)):  # 五个一都还没完成
+                negated.setdefault(code, set()).add(day)
         elif mood == "report":
             found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,
                             pending)
@@ -165,8 +176,9 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         reports = []  # 问题解决了，谢谢: a thank-you, not a report (but 和同事交流了心得 谢谢小王帮我录 is one)
     said = [c for c, _ in reports]
     log = dated_log(said, today)
+    marks = sorted((t for c in said for t in c.tokens if isinstance(t, (DateMark, Title))), key=lambda t: t.start)
     entries = [entry for (clause, found), mark in zip(reports, carried_dates(text, reports))
-               for entry in clause_items(text, clause, found, mark, kinds, today, log)]
+               for entry in clause_items(text, clause, found, mark, kinds, today, log, marks)]
     first_kind = next((kinds[t.kind].code for c in clauses for t in c.tokens if isinstance(t, Mention)), None)
     reading = conclude(entries, negated, asked, eligible, topics[0] if topics else first_kind)
     if raw == typed or not any(item.title for item in reading.items):

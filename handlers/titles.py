@@ -8,20 +8,21 @@ import re
 from dataclasses import dataclass
 
 from handlers.clauses import FILLER, HARD_SEP
+from handlers.dates import DateMark
 from handlers.numerals import Quantity
-from handlers.tokens import Clause, Mention, standard
+from handlers.tokens import Clause, Mention, mask as mask_tokens, standard
 
 TITLES = {"《": "》", "〈": "〉", "<<": ">>"}
 QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "<": ">"}  # a title only right after a kind word
 STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a title
 TRIM = " \t,.。:;、!?\"'“”"
-_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?:是|叫|为)?\s*:?|主题(?:是|为)?\s*:|(?<!主)题为|名为|名叫")
+_INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?!\s*(?:记不|不记|忘|还?没|不清))(?:是|叫|为)?\s*:?|(?:科目|课程)(?:是|为|名为|\s*:)\s*:?|主题(?:是|为)?\s*:|(?<!主)题为|名为|名叫")
 # 书名是乡土中国; but 主题为“…”的专题学习 names a theme
 _NOTHING = re.compile(r"(?:还|暂|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
 _RUN_ON = re.compile(r"[^\W\d_]")  # a clause cut at a word (然后, 还), not at a mark or the end
 _AND = re.compile(r"[和、及与\s]")
-_DOING = re.compile(r"\s*(?:参加|参与|在|去|到|跟|和|与|同)")  # 培训：参加…培训 says what was done
+_DOING = re.compile(r"\s*(?:参加|参与|在|去|到|跟|和|与|同|取得|获得|考取|通过)")  # 培训：参加…培训 says what was done
 _LISTED = re.compile(r"\s*(?:其|第)?[一二三四五六七八九十]是?\s*:")  # 一是：xxx，二是：yyy
 
 
@@ -67,13 +68,19 @@ def colon_title(raw: str, masked: str, clause: Clause) -> Title | None:
         return None
     if any(isinstance(t, Mention) for t in tail) and any(isinstance(t, Quantity) and not t.vague for t in tail):
         return None
+    if len(tail) > 1 and all(isinstance(t, Mention) for t in tail) and not FILLER.sub("", _AND.sub("", mask_tokens(
+            masked, tail, colon + 1, clause.end))):
+        return None  # 本月学习：读书、心得交流、党课: the kinds, no name
     same = [t for t in tail if isinstance(t, Mention) and t.kind == mentions[-1].kind]
     if ((len(same) > 1 and _AND.search(masked, same[0].end, same[-1].start))
             or (same and _DOING.match(masked, colon + 1))):
         return None  # 两个证：高压电工证和低压电工证; 培训：参加省里的思政培训: what was done, no name
     end = clause.start + len(raw[clause.start:clause.end].rstrip(TRIM))
-    if tail and isinstance(tail[0], Quantity) and not FILLER.sub("", masked[colon + 1:tail[0].start]):
-        return None  # 心得交流：1次（团队周会）: the amount, then a note
+    if tail and (isinstance(tail[0], Quantity) or (isinstance(tail[0], DateMark) and tail[0].on)) and not FILLER.sub(
+            "", masked[colon + 1:tail[0].start]):
+        return None  # 心得交流：1次（团队周会）: the amount, then a note; 心得交流：11月12日在…: when
+    introduced = _INTRODUCER.match(masked, colon + 1)  # 解决难题1项：题目是xxx
+    colon = introduced.end() - 1 if introduced else colon
     if tail and isinstance(tail[-1], Quantity) and tail[-1].end >= end:
         end = tail[-1].start
     title = raw[colon + 1:end].strip(TRIM)
@@ -89,6 +96,8 @@ def introduced_title(raw: str, masked: str, clause: Clause) -> Title | None:
     if not found or _RUN_ON.match(masked, clause.end):  # 叫做历史的天空然后呢…: no end of its own
         return None
     title = raw[found.end():clause.end].strip(TRIM)
+    if title.endswith(")") and "(" not in title:  # 解决难题1个（题目是xxx）
+        title = title[:-1].rstrip(TRIM)
     return Title(found.end(), clause.end, title) if title else None
 
 
