@@ -14,7 +14,7 @@ from handlers.dates import CURRENT_PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
 from handlers.titles import Title
-from handlers.tokens import Clause, end_before, fold, standard
+from handlers.tokens import Clause, Mention, end_before, fold, standard
 
 if TYPE_CHECKING:
     from handlers.parser import KindWords
@@ -154,6 +154,35 @@ def drop_parts(text: str, found: list[Group], masked: str | None = None) -> list
     return found
 
 
+def take_back_unfinished(clause: Clause, found: list[Group], kinds: Sequence[KindWords]) -> str:
+    """A clause saying something is not finished yet (还没读完) right after one naming it by title
+    only, with no count (读了《红楼梦》前四十回): it was begun, not done. Its groups of that kind are
+    taken back, and the clause is "plan" (under way); else it stays a "negation"."""
+    said = {t.kind for t in clause.tokens if isinstance(t, Mention)}
+    begun = [g for g in found if g.titles and (not said or g.kind in said) and not any(
+        q.value and not q.vague and q.unit in ("", kinds[g.kind].unit) for q in g.quantities)]  # 前四十回: chapters
+    if not begun:
+        return "negation"
+    found[:] = [g for g in found if not any(g is b for b in begun)]
+    return "plan"
+
+
+def drop_totals(found: list[Group], orphans: list, last: Group | None,
+                reports: list[tuple[Clause, list[Group]]]) -> tuple[list[Group], list]:
+    """After titles listed one by one, a count of them (①《…》②《…》③《…》 三本都读完了; 就这两本; 两项成果均已
+    公示) adds nothing: groups with no titles whose amount is the number of titles of their kind said
+    before, and a lone amount of that number after them."""
+    def listed(kind: int, quantities: list) -> bool:
+        values = {q.value for q in quantities if isinstance(q, Quantity) and not q.vague}
+        titled = sum(len(g.titles) for _, groups in reports for g in groups if g.kind == kind)
+        return titled >= 2 and values == {titled}
+
+    found = [g for g in found if g.titles or not listed(g.kind, g.quantities)]
+    if last and len(orphans) == 1 and listed(last.kind, orphans):
+        orphans = []
+    return found, orphans
+
+
 def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group]:
     """A kind word in a heading (【学习打卡】) with nothing of its own names no activity when the
     clause goes on to name others, or the heading is a line of its own above more."""
@@ -168,7 +197,7 @@ def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group
     return [g for g in found if id(g) not in inside] if len(inside) < len(found) or alone else found
 
 
-def _day(text: str, clause: Clause):
+def day_of(text: str, clause: Clause):
     """The day the clause names, if any (not the current period: 今年, 本月)."""
     return next((t.on for t in clause.tokens if isinstance(t, DateMark) and t.on
                  and not CURRENT_PERIOD.fullmatch(text, t.start, t.end)), None)
@@ -178,16 +207,21 @@ def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> N
     """A mention with nothing of its own is dropped when another clause reports the same kind with
     something of its own (研究生毕业，拿到硕士学位: one degree, 硕士), unless its clause and each of
     those name days of their own and its day is another (昨天QC成果获奖了，前天合理化建议采纳了一条: two
-    things); so is a level said again with nothing else (大专毕业，取得大专学历)."""
+    things); so is a level said again with nothing else (大专毕业，取得大专学历), and one with no day when
+    another says the day (评上高级工程师了，职称证书昨天拿到)."""
     kinds = {g.kind for _, found in reports for g in found if evident(g)}
-    days = {(g.kind, _day(text, c)) for c, found in reports for g in found if evident(g)}
+    days = {(g.kind, day_of(text, c)) for c, found in reports for g in found if evident(g)}
     levels: set = set()  # 函授大专毕业，取得大专学历: the same level said again is the same degree
     for clause, found in reports:
-        day = _day(text, clause)
+        day = day_of(text, clause)
         found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds or (
                         day and (g.kind, None) not in days and (g.kind, day) not in days)) and not (
             g.level and not g.quantities and not g.titles and (g.kind, g.level) in levels)]
         levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)
+    dated = {g.kind for c, found in reports for g in found if not evident(g) and not g.again and day_of(text, c)}
+    for clause, found in reports:  # 评上高级工程师了，职称证书昨天拿到: one, on the day said
+        if not day_of(text, clause):
+            found[:] = [g for g in found if evident(g) or g.again or g.kind not in dated]
 
 
 _CERTIFICATE = re.compile(r"\W*证书?")  # a part opening with 证书 (证书刚拿到), nothing naming it

@@ -41,12 +41,13 @@ def _referred(text: str, clause: Clause) -> bool:
     return bool(kind_at) and all(cues.REFERENCE.search(cue, max(0, at - 10), at) for at in kind_at)
 
 
-def _still_to_do(text: str, clause: Clause, cue: str) -> bool:
+def _still_to_do(text: str, clause: Clause, cue: str, today: date) -> bool:
     """A cue of something still to do (回头, 约了, 寻思, 借书: `cues.LATER`) with no verb of doing after it
     in its space-separated part (约了书记下午深度会谈; but 昨天约了书记深度会谈了一次)."""
     cue_found = cues.LATER.search(cue)
-    if not cue_found:
-        return False
+    if not cue_found or (cue_found.group().startswith("再") and any(
+            isinstance(t, DateMark) and t.on and t.on < today for t in clause.tokens)):
+        return False  # 11月3日再解决1项: again, on a past day
     start = clause.start + cue_found.end()
     space = cues.SPACE.search(text, start, clause.end)
     return not DONE_WORD.search(text, start, space.start() if space else clause.end)
@@ -69,7 +70,7 @@ def mood(text: str, clause: Clause, today: date) -> str:
         return "negation"
     if cues.FINISHED.search(text, clause.start, clause.end):  # 心得交流的话在部门会上讲过一次: 的话 after a kind word is "as for"
         cue = cues.TOPIC.sub("\0", cue)
-    if (cues.PLAN.search(cue) or _still_to_do(text, clause, cue) or _described(cue, clause)
+    if (cues.PLAN.search(cue) or _still_to_do(text, clause, cue, today) or _described(cue, clause)
             or cues.PRAISE.search(text, clause.start, clause.end)
             or (cues.PROGRESS.search(cue) and not cues.DONE.search(cue)) or _future(clause, today)
             or _referred(text, clause) or cues.OTHERS.match(cue)

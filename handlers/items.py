@@ -20,11 +20,12 @@ from handlers.tokens import Clause, Mention, mask
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 # 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
-_DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")
+_DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")  # matched before a date (…，时间是11月11日)
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
 _WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|的\W*$")
 _RECEIPT = re.compile(r"领|拿|到手|下来|发下|收到|报|登记|录|补")
+_PERIOD = re.compile(r"(?:月|季度?|年|年度|q[1-4]|上半年|下半年)(?:份|底|末)?$")  # a period, not a day
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
@@ -91,6 +92,12 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     if (own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end)
             and " " not in text[group.end:later.start]):
         own = later  # 今年第二项发明专利上周授权了: the day said after narrows the period said before
+    if own and _PERIOD.search(text, own.start, own.end):
+        day = (later if later and later.start < group.end  # 上半年的培训：6月10日参加…培训
+               else carried if carried and carried.start > group.end
+               and _DATING.search(text, max(0, carried.start - 4), carried.start) else None)  # …，时间是11月11日
+        if day and day.on and own.on and not _PERIOD.search(text, day.start, day.end) and day.on <= own.on:
+            own = day  # 补录上半年的培训：6月10日参加…; 本月培训：…，时间是11月11日: the day in that period
     return own or later or carried
 
 
@@ -175,7 +182,8 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
     for index, (clause, found) in enumerate(reports):
         said = [t for t in clause.tokens if isinstance(t, DateMark)]
         named = [i for i in range(index) if any(isinstance(t, Mention) for t in reports[i][0].tokens)]
-        if index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after:
+        if (index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after
+                and not _goes_on(text, clause, reports[index + 1:])):
             result[-1] = said[-1]
         elif said and len(said) == len(clause.tokens) and _DATING.match(text, clause.start):
             if named:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
@@ -190,6 +198,13 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)
     return result
+
+
+def _goes_on(text: str, clause: Clause, after: list[tuple[Clause, list[Group]]]) -> bool:
+    """The next clause was cut from this one at 还 (11月上旬还交流过一次心得): the day is its, or a
+    heading (本季度：) stands above the items that follow."""
+    return intent.heading(text, clause) or bool(after and after[0][0].after == "还"
+                                                 and not text[clause.end:after[0][0].start].strip("还 "))
 
 
 def conclude(entries: list[Entry], negated: dict[str, set[date | None]], asked: bool, eligible: bool,

@@ -73,6 +73,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     orphans = grouping.attach(clause, found, masked, kinds)
     found = heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
+    if not again and not any(isinstance(t, DateMark) for t in clause.tokens):  # 《…》《…》 三本都读完了
+        found, orphans = heads.drop_totals(found, orphans, last, reports)
     if last and found and not again and not any(isinstance(t, DateMark) for t in clause.tokens):
         found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
     if orphans and not found and last:
@@ -86,7 +88,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         found[0].titles, pending[:] = pending[:], []
     found = grouping.name(found, reports[-1][1] if reports else [], text, clause)
     found = [g for g in heads.drop_headings(masked, clause, found)
-             if g.kind not in reported or evident(g) or g.again or heads.replaces_announcement(text, g, reports)]
+             if g.kind not in reported or heads.replaces_announcement(text, g, reports) or evident(g) or g.again
+             or heads.day_of(text, clause)]  # 11月20日参加党委中心组扩大学习: another day's (see drop_elaborations)
     return heads.drop_modifiers(found, clause, text, masked, kinds)
 
 
@@ -134,6 +137,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             mood = whole = "plan"
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
+        elif mood == "negation" and last == "report" and intent.unfinished(text, clause) and reports:
+            mood = heads.take_back_unfinished(clause, reports[-1][1], kinds)  # 读了《红楼梦》前四十回，还没读完
         elif last in ("negation", "plan") and intent.likewise(text, clause):
             mood = last  # 生活需要仪式感，学习也是: says the same of another thing
         elif mood == "report" and last == "plan" and intent.goes_on(text, clause, prior, before, kinds):
