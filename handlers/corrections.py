@@ -19,7 +19,12 @@ _WORDS = re.compile(r"不对|更正|纠正|订正|说错了|写错了|打错了|
 _CORRECTION = re.compile(rf"(?:^|[,;。\s]+)(?:{_WORDS.pattern})[,;:\s]*(?:应该是|应是|应为|是)?\s*")
 _END = re.compile(r"[,;。!?\n]|$")
 _NUMBER = r"[\d一二三四五六七八九十两俩半]"
-_NOT_BUT = re.compile(rf"不是(?=[^,;。\n]{{0,12}}?{_NUMBER})[^,;。\n]{{1,12}}[,;]\s*(?:而)?是(?=[^,;。\n]{{0,8}}?{_NUMBER})")
+_NOT_BUT = re.compile(rf"不是(?=[^,;。\n]{{0,12}}?{_NUMBER})[^,;。\n]{{1,12}}?[,;]?\s*(?:而)?是(?=[^,;。\n]{{0,8}}?{_NUMBER})")
+# 心得交流是两次不是一次: what it is, then what it is not
+_BUT_NOT = re.compile(rf"(是\s*{_NUMBER}[^,;。\n\s]{{0,5}}?)\s*[,;]?\s*不是[^,;。\n]{{0,8}}?{_NUMBER}[^,;。\n]{{0,4}}?(?=[,;。\n]|$)")
+# 刚才说错了，… / 刚才那条报错了，我重新报一下：… opening the message: what follows is the report as meant
+_OPENING = re.compile(r"^\W*(?:书记\W*)?(?:不好意思\W*)?(?:刚才|刚刚|之前|上一条)(?:那条|报的|说的|[^,;。\n]{0,8}?)"
+                      r"(?:说错了|写错了|打错了|报错了|有问题)[,;。!\s]*(?:我?重新报一下[,;:。\s]*)?")
 
 
 def _same_sort(a, b) -> bool:
@@ -34,7 +39,7 @@ def rewrite(text: str, today: date) -> str | None:
     (a correction whose new value is not a lone amount or date, or has nothing before it to replace,
     is left as it is)."""
     text = standard(text)  # 不對，應該是: traditional characters too
-    replaced = _NOT_BUT.sub("", text)  # 不是读书三本，是读书两本: what it is
+    replaced = _OPENING.sub("", _BUT_NOT.sub(r"\1", _NOT_BUT.sub("", text)))  # 不是读书三本，是读书两本: what it is
     changed, text = replaced != text, replaced
     if not _WORDS.search(text):  # most messages: no correction word, no work
         return text if changed else None

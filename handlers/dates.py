@@ -72,6 +72,7 @@ RELATIVE = {
     "下半年": lambda t: t if t.month > 6 else date(t.year, 7, 1),
 }
 CURRENT_PERIOD = re.compile(r"今年|本年度?|今年度|本月|这个?月|本季度?|这个?季度|本周|这周")  # no day of its own
+PERIOD = re.compile(r"(?:月|季度?|年|年度|q[1-4]|上半年|下半年)(?:份|底|末)?$")  # a period, not a day
 _BEFORE_WHAT = "跟眼年节面门窗床炕头"
 SAME_DAY = ("当天", "当日")  # the day said before (11月18日参加培训…当天晚上读完): see handlers.scan
 NEXT_DAY = ("次日", "第二天", "翌日")  # the day after the day said before
@@ -167,7 +168,7 @@ def _last_weekend(today: date) -> date:
 _ROUGH = [
     (re.compile(r"(?:" + _N + r"\s*月份?)?的?([上中下])旬"), _ten_days),
     (re.compile(_N + r"\s*月份?的?最后一(?:周|个?星期)"), lambda t, m: _month(t, _num(m[1]))),
-    (re.compile(r"(上个?|本|这个?)?月初(?![步心衷])"),
+    (re.compile(r"(上个?|本|这个?)?月初(?![步心衷]|以来|至今|到现在)"),
      lambda t, m: (_last_month(t) if m[1] and m[1][0] == "上" else t).replace(day=1)),
     (re.compile(r"国庆(?:节)?(?:期间|假期|长假|那几天)"), lambda t, m: _holiday(t, 10, 7)),
     (re.compile(r"元旦(?:前|之前)"), lambda t, m: t if t.month == 12 else date(t.year - 1, 12, 31)),
@@ -186,7 +187,7 @@ _PATTERNS = [
     (re.compile(r"(\d{4})\s*年"), lambda t, m: t if int(m[1]) == t.year else _on(int(m[1]), 12, 31)),
     (re.compile(_N + r"\s*月\s*" + _N + r"\s*[日号]"), lambda t, m: _month_day(t, _num(m[1]), _num(m[2]))),
     (re.compile(r"(上个?|这个?|本)月\s*" + _N + r"\s*[日号]"), _in_month),
-    (re.compile(r"(?<![a-z])(?<![a-z]\s)(1[0-2]|0?[1-9])[./](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门部回场堂节份件]))"),
+    (re.compile(r"(?<![a-z])(?<![a-z]\s)(1[0-2]|0?[1-9])[./-](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门科部回场堂节份批件条册套遍趟张期轮人名位岁天年月分元万%]))"),
      lambda t, m: _month_day(t, int(m[1]), int(m[2]))),  # 11.12 培训6学时 (not 2.5学时)
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
     (re.compile(_N + r"\s*月份?(?![\d日号])(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),
@@ -202,8 +203,9 @@ STARTS = frozenset("0123456789一二三四五六七八九十上这本周星礼�
 
 def match_date(text: str, pos: int, today: date) -> DateMark | None:
     """The date phrase starting at pos, resolved against today, or None if there is none."""
-    if text[pos] not in STARTS or (pos and (text[pos - 1].isdigit() or text[pos - 1] in "个第")):
-        return None
+    if text[pos] not in STARTS or (pos and (text[pos - 1].isdigit() or text[pos - 1] in "个第")
+                                    and text[max(0, pos - 2):pos] not in ("那个", "这个")):
+        return None  # 三个月, 第二天; but 我那个上个月…: a filler before the date
     for pattern, resolve in _ROUGH:
         found = pattern.match(text, pos)
         if found:

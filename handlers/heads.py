@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from handlers.clauses import FILLER, SOFT_SEP, is_bare
-from handlers.dates import CURRENT_PERIOD, DateMark
+from handlers.dates import CURRENT_PERIOD, PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity
 from handlers.titles import Title
@@ -159,7 +159,7 @@ def take_back_unfinished(clause: Clause, found: list[Group], kinds: Sequence[Kin
     only, with no count (读了《红楼梦》前四十回): it was begun, not done. Its groups of that kind are
     taken back, and the clause is "plan" (under way); else it stays a "negation"."""
     said = {t.kind for t in clause.tokens if isinstance(t, Mention)}
-    begun = [g for g in found if g.titles and (not said or g.kind in said) and not any(
+    begun = [g for g in found if len(g.titles) == 1 and (not said or g.kind in said) and not any(
         q.value and not q.vague and q.unit in ("", kinds[g.kind].unit) for q in g.quantities)]  # 前四十回: chapters
     if not begun:
         return "negation"
@@ -167,11 +167,30 @@ def take_back_unfinished(clause: Clause, found: list[Group], kinds: Sequence[Kin
     return "plan"
 
 
-def drop_totals(found: list[Group], orphans: list, last: Group | None,
+_MORE = re.compile(r"另|也|又|还|其他|别的")
+_ALL = re.compile(r"都|均|共|总|这|合计")
+
+
+# 主要讲的是…的一些体会: what was said, no activity of its own
+_CONTENT = re.compile(r"(?:讲|说|谈|聊)(?:的是|了讲)|主要(?:讲|说|谈|聊)")
+
+
+def drop_content(text: str, clause: Clause, found: list[Group]) -> list[Group]:
+    """Kind words after words saying what was talked about (主要讲的是配网故障抢修的一些体会) name the
+    content, not one more activity, unless they bring an exact amount or a title."""
+    return [g for g in found if not _CONTENT.search(text, clause.start, g.start)
+            or g.titles or any(not q.vague and q.value for q in g.quantities)]
+
+
+def drop_totals(text: str, clause: Clause, found: list[Group], orphans: list, last: Group | None,
                 reports: list[tuple[Clause, list[Group]]]) -> tuple[list[Group], list]:
     """After titles listed one by one, a count of them (①《…》②《…》③《…》 三本都读完了; 就这两本; 两项成果均已
     公示) adds nothing: groups with no titles whose amount is the number of titles of their kind said
-    before, and a lone amount of that number after them."""
+    before, and a lone amount of that number after them, when the clause says 都/共/这 or nothing
+    else (not 另外读了两本, 单位发的两本书也读完了)."""
+    said = text[clause.start:clause.end]
+    if _MORE.search(said) or not (_ALL.search(said) or is_bare(text, clause)):
+        return found, orphans
     def listed(kind: int, quantities: list) -> bool:
         values = {q.value for q in quantities if isinstance(q, Quantity) and not q.vague}
         titled = sum(len(g.titles) for _, groups in reports for g in groups if g.kind == kind)
@@ -198,9 +217,9 @@ def drop_headings(masked: str, clause: Clause, found: list[Group]) -> list[Group
 
 
 def day_of(text: str, clause: Clause):
-    """The day the clause names, if any (not the current period: 今年, 本月)."""
+    """The day the clause names, if any (not a period: 今年, 本月, 上季度)."""
     return next((t.on for t in clause.tokens if isinstance(t, DateMark) and t.on
-                 and not CURRENT_PERIOD.fullmatch(text, t.start, t.end)), None)
+                 and not CURRENT_PERIOD.fullmatch(text, t.start, t.end) and not PERIOD.search(text, t.start, t.end)), None)
 
 
 def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:

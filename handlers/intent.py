@@ -74,7 +74,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
             or cues.PRAISE.search(text, clause.start, clause.end)
             or (cues.PROGRESS.search(cue) and not cues.DONE.search(cue)) or _future(clause, today)
             or _referred(text, clause) or cues.OTHERS.match(cue)
-            or (cues.STRANGERS.match(cue) and not cues.SELF.search(cue))):
+            or (cues.STRANGERS.match(cue) and not cues.SELF.search(cue))
+            or cues.ENROLL.search(text, clause.start, clause.end)):
         return "plan"
     return "plan" if cues.OPINION.search(cue) and not _done(text, clause) else "report"
 
@@ -83,7 +84,8 @@ def _plan_goes_on(cue: str) -> bool:
     """A plan, then a space and a part naming no kind that says something is not done yet (准备写篇论文
     题目还没想好)."""
     space = cue.rfind(" ")
-    return space > 0 and "\0" not in cue[space:] and bool(cues.PLAN.search(cue, 0, space))
+    plan = cues.PLAN.search(cue, 0, space) if space > 0 and "\0" not in cue[space:] else None
+    return bool(plan) and not plan.group().startswith("按")  # 按要求听了党课 笔记没交: a denial
 
 
 def _described(cue: str, clause: Clause) -> bool:
@@ -96,10 +98,28 @@ def _described(cue: str, clause: Clause) -> bool:
 
 def told_on(text: str, clause: Clause, told: Clause) -> bool:
     """After a clause telling what someone else did (我们班小李这个月读了四本书), the clause goes on
-    about them: it names no one (我, 他) and no day of its own (…，交流了三次心得)."""
-    cue = cue_text(text, clause)
-    return (bool(cues.OTHERS.match(cue_text(text, told))) and not cues.SELF.search(cue)
-            and not cues.THIRD.search(cue) and not any(isinstance(t, DateMark) for t in clause.tokens))
+    about them: it names no one (我, 他, 本人; nor did the clause before) and no day of its own, and
+    tells on with a verb and 了 (…，交流了三次心得; but 老刘读了两本书，读书一本 is the member's)."""
+    cue, before = cue_text(text, clause), cue_text(text, told)
+    return (bool(cues.OTHERS.match(before)) and not cues.ONESELF.search(before + cue)
+            and not cues.THIRD.search(cue) and not any(isinstance(t, DateMark) for t in clause.tokens)
+            and bool(cues.NARRATED.match(cue)))
+
+
+def asked_after(text: str, clause: Clause, today: date) -> int | None:
+    """Where a question of points said after a space begins (几, 多少, 排名, 进度), when the part before
+    it is a report with an exact amount or a title (读书一本 算几分; 心得交流一次 我现在积分多少了), else
+    None (俺看了一本《红岩》 这样报中不中: whether it counts, a question)."""
+    space = text.rfind(" ", clause.start, clause.end)
+    if (space <= clause.start or not cue_text(text, clause)[:space - clause.start].strip()
+            or not cues.HOW_MUCH.search(cue_text(text, clause), space - clause.start)):
+        return None
+    head = Clause(clause.start, space, False, after=clause.after)
+    head.tokens = [t for t in clause.tokens if t.end <= space]
+    tail_named = any(isinstance(t, Mention) and t.start > space for t in clause.tokens)
+    if tail_named or not any(isinstance(t, Title) or (isinstance(t, Quantity) and not t.vague) for t in head.tokens):
+        return None
+    return space + 1 if mood(text, head, today) == "report" and not eligible(text, clause) else None
 
 
 def heading(text: str, clause: Clause) -> bool:
@@ -108,9 +128,14 @@ def heading(text: str, clause: Clause) -> bool:
     return said.endswith(":") and text.startswith("\n", clause.end) and bool(text[clause.end:].strip())
 
 
-def plans(text: str, clause: Clause, today: date) -> bool:
-    """The clause says what is meant to be done (计划, 打算, 准备) or names a later day."""
-    return bool(cues.INTENDS.search(cue_text(text, clause))) or later(clause, today)
+def plans(clause: Clause, today: date) -> bool:
+    """The clause names a later day (下个月学习计划：)."""
+    return later(clause, today)
+
+
+def done(text: str, clause: Clause) -> bool:
+    """The clause says something was done (了, 过, 完, 已, 通过)."""
+    return bool(cues.DONE_ANY.search(text, clause.start, clause.end))
 
 
 def listed_on(text: str, clause: Clause, planned: Clause) -> bool:
@@ -144,6 +169,13 @@ def unfinished(text: str, clause: Clause) -> bool:
     return bool(cues.UNFINISHED.search(text, clause.start, clause.end))
 
 
+def only_unfinished(text: str, clause: Clause) -> bool:
+    """The clause names the kind and no amount, ordinal or other thing (还没读完; not 第三本还没读完,
+    还有一本没看完, 笔记还没整理完)."""
+    return (named(clause) and not any(isinstance(t, Quantity) for t in clause.tokens)
+            and not cues.ORDINAL.search(text, clause.start, clause.end))
+
+
 def eligible(text: str, clause: Clause) -> bool:
     """The clause asks whether something counts (这个能报读书吗, 能算吗)."""
     return bool(cues.ELIGIBLE.search(cue_text(text, clause)))
@@ -151,7 +183,9 @@ def eligible(text: str, clause: Clause) -> bool:
 
 def again(text: str, clause: Clause) -> bool:
     """The clause adds one more of something (又做了个课件, 还参加了2学时)."""
-    return clause.after == "还" or bool(cues.AGAIN.search(cue_text(text, clause)))
+    return (clause.after == "还" and (text.startswith("有", clause.start) or any(
+        isinstance(t, (Quantity, Title)) for t in clause.tokens))) or bool(
+        cues.AGAIN.search(cue_text(text, clause)))  # 写了心得还在群里交流了: the same one
 
 
 def contrasts(clause: Clause) -> bool:

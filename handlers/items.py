@@ -11,7 +11,7 @@ from datetime import date
 
 from handlers import intent
 from handlers.clauses import FILLER, is_bare
-from handlers.dates import CURRENT_PERIOD, DateMark
+from handlers.dates import CURRENT_PERIOD, PERIOD, DateMark
 from handlers.groups import Group, evident
 from handlers.numerals import Quantity, dimension, in_unit, occasions
 from handlers.reading import Item, KindWords, Reading
@@ -23,9 +23,8 @@ Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has 
 _DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")  # matched before a date (…，时间是11月11日)
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
-_WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|的\W*$")
-_RECEIPT = re.compile(r"领|拿|到手|下来|发下|收到|报|登记|录|补")
-_PERIOD = re.compile(r"(?:月|季度?|年|年度|q[1-4]|上半年|下半年)(?:份|底|末)?$")  # a period, not a day
+_WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+\w{0,3}的\W*$")
+_RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|定|约|出版|买|借")
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
@@ -92,11 +91,12 @@ def _date_of(text: str, group: Group, said: list[DateMark], carried: DateMark | 
     if (own and later and CURRENT_PERIOD.fullmatch(text, own.start, own.end)
             and " " not in text[group.end:later.start]):
         own = later  # 今年第二项发明专利上周授权了: the day said after narrows the period said before
-    if own and _PERIOD.search(text, own.start, own.end):
+    if own and PERIOD.search(text, own.start, own.end):
         day = (later if later and later.start < group.end  # 上半年的培训：6月10日参加…培训
                else carried if carried and carried.start > group.end
                and _DATING.search(text, max(0, carried.start - 4), carried.start) else None)  # …，时间是11月11日
-        if day and day.on and own.on and not _PERIOD.search(text, day.start, day.end) and day.on <= own.on:
+        if (day and day.on and own.on and not PERIOD.search(text, day.start, day.end) and day.on <= own.on
+                and day.on.year == own.on.year):
             own = day  # 补录上半年的培训：6月10日参加…; 本月培训：…，时间是11月11日: the day in that period
     return own or later or carried
 

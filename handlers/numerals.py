@@ -28,6 +28,7 @@ _UNIT_WORDS = sorted(UNITS, key=len, reverse=True)
 _ARABIC = re.compile(r"\d+(?:\.\d+)?")
 _LONGEST = 12  # a longer run of digits or numerals is no count (an id, a phone number)
 _CN_RUN = re.compile(f"[{CN_NUMERAL}]{{1,{_LONGEST + 1}}}")
+_MINUTES = re.compile(r"\s*零?")  # 1小时30分钟, 1小时零5分
 _RANGE_LINK = re.compile(r"\s*(?:-|~|到|至)\s*")
 _UNIT_FIRST = re.compile(r"(学时|课时|小时)\s*[:：]?\s*")  # 学时24: the number after the unit word
 _PAIR = re.compile(r"(?<![咱们我你他她])[俩仨](?!人)")  # 俩 = 两个, 仨 = 三个 (咱俩, 俩人: people)
@@ -141,12 +142,16 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
     elif text.startswith("个多", end) and _unit_at(text, end + 2) not in (None, "个"):  # 一个多小时
         end, vague = end + 2, True
     unit = _unit_at(text, end)
-    if unit is None and _PAIR.fullmatch(text, pos, end):  # 解决了俩难题: 俩 is 两个
-        return Quantity(pos, end, value, "个")
+    if unit is None and _PAIR.fullmatch(text, pos, after_number):  # 解决了俩难题: 俩 is 两个
+        return Quantity(pos, after_number, value, "个")
     if unit is None:
         arabic = text[pos].isdigit()
         return Quantity(pos, after_number, value, None, vague, bare=True) if arabic else None
     end += len(unit)
+    minutes = _MINUTES.match(text, end) if unit in ("小时", "钟头") else None
+    if minutes and (extra := _number_at(text, minutes.end())) and extra[1] and text.startswith("分", extra[0]):
+        end = extra[0] + (2 if text.startswith("分钟", extra[0]) else 1)  # 1小时30分钟
+        value += extra[1] / 60
     if text.startswith("半", end):
         end, value = end + 1, value + 0.5
     if text.startswith("多", end):
@@ -155,12 +160,16 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
 
 
 def _unit_first(text: str, pos: int) -> Quantity | None:
-    """`学时24`, `培训学时：4`: an hour count written after its unit word (not before another unit)."""
+    """`学时24`, `培训学时：4`, `学时12个`: an hour count written after its unit word (not before
+    another unit)."""
     unit = _UNIT_FIRST.match(text, pos)
     found = _number_at(text, unit.end()) if unit else None
-    if not found or found[1] is None or _unit_at(text, found[0]) or text[found[0]:found[0] + 1].isdigit():
+    if not found or found[1] is None or text[found[0]:found[0] + 1].isdigit():
         return None
-    return Quantity(pos, found[0], found[1], unit[1], found[2])
+    end = found[0] + 1 if text.startswith("个", found[0]) and not _unit_at(text, found[0] + 1) else found[0]
+    if end == found[0] and _unit_at(text, end):
+        return None
+    return Quantity(pos, end, found[1], unit[1], found[2])
 
 
 def match_vague(text: str, pos: int) -> Quantity | None:

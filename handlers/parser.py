@@ -71,10 +71,10 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     for group in found:
         group.again = again
     orphans = grouping.attach(clause, found, masked, kinds)
-    found = heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found))
+    found = heads.drop_content(text, clause, heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found)))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
     if not again and not any(isinstance(t, DateMark) for t in clause.tokens):  # 《…》《…》 三本都读完了
-        found, orphans = heads.drop_totals(found, orphans, last, reports)
+        found, orphans = heads.drop_totals(text, clause, found, orphans, last, reports)
     if last and found and not again and not any(isinstance(t, DateMark) for t in clause.tokens):
         found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
     if orphans and not found and last:
@@ -130,14 +130,21 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             work += cut_at(clause, notice)[::-1]
             continue
         mood = "notice" if notice is not None else intent.mood(text, clause, today)
+        asked_at = intent.asked_after(text, clause, today) if mood == "question" else None
+        if asked_at:  # 读书一本 算几分: a report, then a question of its own
+            work += cut_at(clause, asked_at)[::-1]
+            continue
         whole = ""  # a mood taken over from the clause before covers the whole clause
         if intent.heading(text, clause):  # 下个月学习计划：above a list: what the list holds is planned
-            planning = mood == "plan" and intent.plans(text, clause, today)
+            planning = mood == "plan" and intent.plans(clause, today)
+        elif planning and mood == "report" and intent.done(text, clause):
+            planning = False  # 本月已完成：读书1本: the plan's list has ended
         elif planning and mood == "report":
             mood = whole = "plan"
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
-        elif mood == "negation" and last == "report" and intent.unfinished(text, clause) and reports:
+        elif mood == "negation" and last == "report" and intent.unfinished(text, clause) and reports and (
+                intent.only_unfinished(text, clause)):
             mood = heads.take_back_unfinished(clause, reports[-1][1], kinds)  # 读了《红楼梦》前四十回，还没读完
         elif last in ("negation", "plan") and intent.likewise(text, clause):
             mood = last  # 生活需要仪式感，学习也是: says the same of another thing

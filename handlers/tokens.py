@@ -57,7 +57,8 @@ def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
 # a verb (我无读书, 难题至今无解决; not 有无, 解决了无交流电源, 设备无看护); northwestern 咧 = 了
 # ending a phrase (看完咧; not 咧嘴, Minnan 咧看书); southwestern 莫 and Shandong 木 = 没 after 还/都/我
 # before a verb (还莫批下来, 还木看完); southwestern 克 = 去 before an activity (昨天克听了党课; not 克服);
-# Hakka and Cantonese 咯 = 了 after a word (会谈咯一次; not 咯吱), 系 = 是 after 还/就/我 or opening a
+# Hakka, Cantonese and Xiang 咯/哒 = 了 after a word (会谈咯一次, 评上哒; not 咯吱), Xiang and Wu 明朝 = 明天
+# before a verb (not 《明朝那些事儿》), Xiang 我港下 = 我说下, 系 = 是 after 还/就/我 or opening a
 # phrase (还系零, 系上周四讲嘅; not 系统, 关系)
 _VERB = "看|读|写|交|解|去|考|发|参|上|做|学|听|谈|报|拿|完"  # what 么/莫/木 deny: the activities' verbs
 _IN_CONTEXT = (
@@ -67,7 +68,9 @@ _IN_CONTEXT = (
     (re.compile(r"(?<=[\u4e00-\u9fff])(?<!好)咧(?![\u4e00-\u9fff])"), "了"),
     (re.compile(rf"(?<=[还都也我俺就又月周天年文课书得题谈果训习])[莫木](?={_VERB}|批|整|搞)"), "没"),
     (re.compile(r"(?<![坦千公毫马巧攻])克(?=听|参加|开会|上课|上党课|考试|培训|学习)"), "去"),
-    (re.compile(r"(?<=[\u4e00-\u9fff》])咯(?![吱咯噔血])"), "了"),
+    (re.compile(r"(?<=[\u4e00-\u9fff》])[咯哒](?![吱咯噔血哒])"), "了"),
+    (re.compile(r"明朝(?=[去要再就跟和同参上听开交学读看考谈])"), "明天"),
+    (re.compile(r"(?<=[我俺])港(?=下|一下)"), "说"),
     (re.compile(r"(?:(?<=[还就都也唔我佢他她]|[,，])|^)系(?!统|列|数|着|在|好)"), "是"),
 )
 

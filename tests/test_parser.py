@@ -123,6 +123,17 @@ and what 我们班小李 did), heldout60 hurried phone typing 96.96% (1 recorded
 the bar blind (heldout58 read enough lines but asked about a non-report). Then Hakka words, dates said
 after what they date, per-title days in lists, planned lists, others' doings that go on, and
 denials of another period were added, and all six are held to the corpus's bar.
+
+Then six more, measured on that tuned parser (a5c0b17) before any tuning on them: heldout61 numbers of
+every sort 220/230 = 95.65% (1 false reading, asked about: 读书超过3本还算分吗), heldout62 Xiang and Gan
+flavoured railway, smelter and power-plant staff 97.83% (2 recorded: 明朝 for 明天), heldout63 code-switching
+joint-venture staff 93.48% (1 recorded: 深度会谈 still not done), heldout64 village cadres by voice 89.57% (1
+recorded: 我在看书 看完了再报), heldout65 follow-ups and corrections 88.26% (1 asked about), heldout66 Jiaoliao
+Mandarin 93.91% (2 recorded: 俺正看书呢, 培训的课件挺实用的). heldout62 read enough lines but recorded
+non-reports, so none met the bar blind. A review of a5c0b17 with 462 probe messages found rules that were
+too broad (他的/她的, the plan heading, totals, 接着, 开始, 封顶, 进不去, 正书); they were narrowed or dropped.
+After tuning, no set gives a false reading; heldout61, 62 and 66 are held to the corpus's bar, and
+heldout63, 64 and 65 to what they read now (`FLOORS`).
 """
 from __future__ import annotations
 
@@ -147,11 +158,13 @@ def _load(name: str) -> list[dict]:
 CORPUS = _load("parser_corpus.jsonl")
 DEFAULT_TODAY = "2026-11-22"
 NON_REPORTS = [row for row in CORPUS if row["intent"] in ("chatter", "negation", "question")]
-# the held-out sets, parser_heldout.jsonl and parser_heldout2..60.jsonl
-HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, 61)]]
-# sets in a dialect not yet read at the corpus's bar, held to what they were read at when added
-# (Xiang/Gan-flavoured bank staff, Wu-flavoured Shanghai crews); their non-reports are held to no entry
-FLOORS = {"heldout32": 217 / 230, "heldout34": 219 / 230}
+# the held-out sets, parser_heldout.jsonl and parser_heldout2..66.jsonl
+HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, 67)]]
+# sets not yet read at the corpus's bar, held to what they were read at when added (Xiang/Gan-flavoured
+# bank staff, Wu-flavoured Shanghai crews, code-switching staff, village cadres by voice, follow-ups and
+# corrections); their non-reports are held to no entry
+FLOORS = {"heldout32": 217 / 230, "heldout34": 219 / 230, "heldout63": 220 / 230, "heldout64": 221 / 230,
+          "heldout65": 208 / 230}
 HELDOUTS = [_load(f"parser_{name}.jsonl") for name in HELDOUT_IDS]
 HELDOUT_NON_REPORTS = [row for rows in HELDOUTS for row in rows if row["intent"] in ("chatter", "negation", "question")]
 REPORTS = [row for row in CORPUS if row["intent"] in ("report", "unsure")]
