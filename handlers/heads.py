@@ -159,16 +159,12 @@ def take_back_unfinished(clause: Clause, found: list[Group], kinds: Sequence[Kin
     only, with no count (读了《红楼梦》前四十回): it was begun, not done. Its groups of that kind are
     taken back, and the clause is "plan" (under way); else it stays a "negation"."""
     said = {t.kind for t in clause.tokens if isinstance(t, Mention)}
-    begun = [g for g in found if len(g.titles) == 1 and (not said or g.kind in said) and not any(
+    begun = [g for g in found if len(g.titles) == 1 and g.kind in said and not any(
         q.value and not q.vague and q.unit in ("", kinds[g.kind].unit) for q in g.quantities)]  # 前四十回: chapters
     if not begun:
         return "negation"
     found[:] = [g for g in found if not any(g is b for b in begun)]
     return "plan"
-
-
-_MORE = re.compile(r"另|也|又|还|其他|别的")
-_ALL = re.compile(r"都|均|共|总|这|合计")
 
 
 # 主要讲的是…的一些体会: what was said, no activity of its own
@@ -182,6 +178,10 @@ def drop_content(text: str, clause: Clause, found: list[Group]) -> list[Group]:
             or g.titles or any(not q.vague and q.value for q in g.quantities)]
 
 
+_MORE = re.compile(r"另|也|又|还|其他|别的")  # 另外读了两本: more, no total
+_ALL = re.compile(r"都|均|共|总|这|合计")  # 两本都读完了: all of them
+
+
 def drop_totals(text: str, clause: Clause, found: list[Group], orphans: list, last: Group | None,
                 reports: list[tuple[Clause, list[Group]]]) -> tuple[list[Group], list]:
     """After titles listed one by one, a count of them (①《…》②《…》③《…》 三本都读完了; 就这两本; 两项成果均已
@@ -191,6 +191,7 @@ def drop_totals(text: str, clause: Clause, found: list[Group], orphans: list, la
     said = text[clause.start:clause.end]
     if _MORE.search(said) or not (_ALL.search(said) or is_bare(text, clause)):
         return found, orphans
+
     def listed(kind: int, quantities: list) -> bool:
         values = {q.value for q in quantities if isinstance(q, Quantity) and not q.vague}
         titled = sum(len(g.titles) for _, groups in reports for g in groups if g.kind == kind)

@@ -110,9 +110,9 @@ def asked_after(text: str, clause: Clause, today: date) -> int | None:
     """Where a question of points said after a space begins (几, 多少, 排名, 进度), when the part before
     it is a report with an exact amount or a title (读书一本 算几分; 心得交流一次 我现在积分多少了), else
     None (俺看了一本《红岩》 这样报中不中: whether it counts, a question)."""
-    space = text.rfind(" ", clause.start, clause.end)
-    if (space <= clause.start or not cue_text(text, clause)[:space - clause.start].strip()
-            or not cues.HOW_MUCH.search(cue_text(text, clause), space - clause.start)):
+    space, cue = text.rfind(" ", clause.start, clause.end), cue_text(text, clause)
+    if (space <= clause.start or not cue[:space - clause.start].strip()
+            or not cues.HOW_MUCH.search(cue, space - clause.start)):
         return None
     head = Clause(clause.start, space, False, after=clause.after)
     head.tokens = [t for t in clause.tokens if t.end <= space]
@@ -128,12 +128,7 @@ def heading(text: str, clause: Clause) -> bool:
     return said.endswith(":") and text.startswith("\n", clause.end) and bool(text[clause.end:].strip())
 
 
-def plans(clause: Clause, today: date) -> bool:
-    """The clause names a later day (下个月学习计划：)."""
-    return later(clause, today)
-
-
-def done(text: str, clause: Clause) -> bool:
+def says_done(text: str, clause: Clause) -> bool:
     """The clause says something was done (了, 过, 完, 已, 通过)."""
     return bool(cues.DONE_ANY.search(text, clause.start, clause.end))
 

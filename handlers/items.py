@@ -179,28 +179,30 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
     own and says when or where with no other amount or title (我去听了党课，上周六在分场会议室; 月初读的;
     是上周四在车间讲的), when that clause said no day of its own."""
     result, last = [], None
+    named = None  # the last clause before this one that names a kind
     for index, (clause, found) in enumerate(reports):
         said = [t for t in clause.tokens if isinstance(t, DateMark)]
-        named = [i for i in range(index) if any(isinstance(t, Mention) for t in reports[i][0].tokens)]
         if (index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after
-                and not _goes_on(text, clause, reports[index + 1:])):
+                and not _dates_next(text, clause, reports[index + 1:])):
             result[-1] = said[-1]
         elif said and len(said) == len(clause.tokens) and _DATING.match(text, clause.start):
-            if named:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
-                result[named[-1]] = said[0]
-        elif (said and named and not found and not clause.after
+            if named is not None:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
+                result[named] = said[0]
+        elif (said and named is not None and not found and not clause.after
               and all(isinstance(t, (DateMark, Mention)) for t in clause.tokens)
               and _WHEN.search(mask(text, clause.tokens, clause.start, clause.end))
               and not _RECEIPT.search(text, clause.start, clause.end)
               and not CURRENT_PERIOD.fullmatch(text, said[-1].start, said[-1].end)
-              and not any(isinstance(t, DateMark) for t in reports[named[-1]][0].tokens)):
-            result[named[-1]] = said[-1]
+              and not any(isinstance(t, DateMark) for t in reports[named][0].tokens)):
+            result[named] = said[-1]
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)
+        if any(isinstance(t, Mention) for t in clause.tokens):
+            named = index
     return result
 
 
-def _goes_on(text: str, clause: Clause, after: list[tuple[Clause, list[Group]]]) -> bool:
+def _dates_next(text: str, clause: Clause, after: list[tuple[Clause, list[Group]]]) -> bool:
     """The next clause was cut from this one at 还 (11月上旬还交流过一次心得): the day is its, or a
     heading (本季度：) stands above the items that follow."""
     return intent.heading(text, clause) or bool(after and after[0][0].after == "还"

@@ -148,8 +148,8 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
         arabic = text[pos].isdigit()
         return Quantity(pos, after_number, value, None, vague, bare=True) if arabic else None
     end += len(unit)
-    minutes = _MINUTES.match(text, end) if unit in ("小时", "钟头") else None
-    if minutes and (extra := _number_at(text, minutes.end())) and extra[1] and text.startswith("分", extra[0]):
+    extra = _number_at(text, _MINUTES.match(text, end).end()) if unit in ("小时", "钟头") else None
+    if extra and extra[1] and text.startswith("分", extra[0]):
         end = extra[0] + (2 if text.startswith("分钟", extra[0]) else 1)  # 1小时30分钟
         value += extra[1] / 60
     if text.startswith("半", end):

@@ -73,9 +73,10 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     orphans = grouping.attach(clause, found, masked, kinds)
     found = heads.drop_content(text, clause, heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found)))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
-    if not again and not any(isinstance(t, DateMark) for t in clause.tokens):  # 《…》《…》 三本都读完了
+    undated = not again and not any(isinstance(t, DateMark) for t in clause.tokens)  # no new day, no 又
+    if undated:  # 《…》《…》 三本都读完了
         found, orphans = heads.drop_totals(text, clause, found, orphans, last, reports)
-    if last and found and not again and not any(isinstance(t, DateMark) for t in clause.tokens):
+    if last and found and undated:
         found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
     if orphans and not found and last:
         found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
@@ -136,8 +137,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             continue
         whole = ""  # a mood taken over from the clause before covers the whole clause
         if intent.heading(text, clause):  # 下个月学习计划：above a list: what the list holds is planned
-            planning = mood == "plan" and intent.plans(clause, today)
-        elif planning and mood == "report" and intent.done(text, clause):
+            planning = mood == "plan" and intent.later(clause, today)
+        elif planning and mood == "report" and intent.says_done(text, clause):
             planning = False  # 本月已完成：读书1本: the plan's list has ended
         elif planning and mood == "report":
             mood = whole = "plan"
