@@ -18,6 +18,7 @@ FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|�
                     r"|@[^\s@]{1,12}|一下|补(?:报|录|充)?|那个(?=\s)|然后|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
                     r"|今早|今晚|[\W_]")
 DONE_WORD = re.compile(r"[了过完]")  # something was done (读了, 看过, 读完)
+_DENIED = re.compile(r"[没未]")
 _PART_BOUNDS = re.compile(r"\s+|:")
 _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:您好|你好|好)?(?![\w\0]))?")  # 书记 党课
 
@@ -73,7 +74,8 @@ def _done(part: Clause, masked: str) -> bool:
 def _parts(clause: Clause, bounds: list[int], masked: str = "") -> list[Clause]:
     """The clause cut at the given positions; a part without a kind word joins its neighbour
     (读书 2本, 这周忙死了 只参加了个党课), unless it names a day after a part that says what was done,
-    which opens a part of its own (交流了心得 明天夜班; 看完了 山上没信号今天才发; but 读书 今天没有).
+    or a denial, which opens a part of its own (交流了心得 明天夜班; 看完了 山上没信号今天才发; 听了党课 笔记没交;
+    but 读书 今天没有).
     One part: the clause itself."""
     parts = [Clause(a, b, False) for a, b in zip(bounds, bounds[1:] + [clause.end])]
     for token in clause.tokens:
@@ -81,7 +83,8 @@ def _parts(clause: Clause, bounds: list[int], masked: str = "") -> list[Clause]:
     merged: list[Clause] = []
     for part in parts:
         if merged and not (named(part) and named(merged[-1])) and not (
-                masked and _dated(part) and _done(merged[-1], masked)):
+                masked and _done(merged[-1], masked) and (_dated(part) or (
+                    named(merged[-1]) and _DENIED.search(masked, part.start, part.end)))):
             merged[-1].end = part.end
             merged[-1].tokens.extend(part.tokens)
         else:

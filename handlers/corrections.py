@@ -20,6 +20,8 @@ _CORRECTION = re.compile(rf"(?:^|[,;。\s]+)(?:{_WORDS.pattern})[,;:\s]*(?:应�
 _END = re.compile(r"[,;。!?\n]|$")
 _NUMBER = r"[\d一二三四五六七八九十两俩半]"
 _NOT_BUT = re.compile(rf"不是(?=[^,;。\n]{{0,12}}?{_NUMBER})[^,;。\n]{{1,12}}?[,;]?\s*(?:而)?是(?=[^,;。\n]{{0,8}}?{_NUMBER})")
+# 不是本科，取得的是大专学历 opening the message: what it is not, then what it is
+_NOT_THEN = re.compile(r"^\W*不是(?![^,;。\n]*[我你他她们人])[^,;。\n]{1,6}[,;]\s*(?=[^,;。\n]{0,6}是)")
 # 心得交流是两次不是一次: what it is, then what it is not
 _BUT_NOT = re.compile(rf"(是\s*{_NUMBER}[^,;。\n\s]{{0,5}}?)\s*[,;]?\s*不是[^,;。\n]{{0,8}}?{_NUMBER}[^,;。\n]{{0,4}}?(?=[,;。\n]|$)")
 # 刚才说错了，… / 刚才那条报错了，我重新报一下：… opening the message: what follows is the report as meant
@@ -39,7 +41,7 @@ def rewrite(text: str, today: date) -> str | None:
     (a correction whose new value is not a lone amount or date, or has nothing before it to replace,
     is left as it is)."""
     text = standard(text)  # 不對，應該是: traditional characters too
-    replaced = _OPENING.sub("", _BUT_NOT.sub(r"\1", _NOT_BUT.sub("", text)))  # 不是读书三本，是读书两本: what it is
+    replaced = _NOT_THEN.sub("", _OPENING.sub("", _BUT_NOT.sub(r"\1", _NOT_BUT.sub("", text))))  # 不是读书三本，是读书两本: what it is
     changed, text = replaced != text, replaced
     if not _WORDS.search(text):  # most messages: no correction word, no work
         return text if changed else None

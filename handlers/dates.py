@@ -60,7 +60,7 @@ RELATIVE = {
                      "前几天", "这几天", "前两天", "这两天"), _days(0)),
     **dict.fromkeys(("昨天", "昨日", "昨儿个", "昨儿", "昨晚"), _days(-1)),
     **dict.fromkeys(("次日", "第二天", "翌日"), _days(0)),  # the day after a day said before: see handlers.scan
-    **dict.fromkeys(("前天", "前儿个", "前儿"), _days(-2)), "大前天": _days(-3),
+    **dict.fromkeys(("前天", "前儿个", "前儿"), _days(-2)), **dict.fromkeys(("大前天", "大前儿个", "大前儿"), _days(-3)),
     **dict.fromkeys(("明天", "明日", "明儿", "明儿个", "赶明儿"), _days(1)), "后天": _days(2),
     **dict.fromkeys(("上周", "上星期", "上个星期", "上礼拜", "上个礼拜"), _days(-7)),
     **dict.fromkeys(("下周", "下星期", "下个星期", "下礼拜", "下个礼拜"), _days(7)), "下个月": _next_month, "下月": _next_month,

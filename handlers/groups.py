@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from handlers.dates import DateMark
 from handlers.numerals import Quantity, dimension, in_unit
 from handlers.titles import Title
 from handlers.tokens import Clause, Mention, end_before
@@ -174,13 +175,17 @@ _IS = re.compile(r"\W*(?:也?就?是|即)")
 def name(found: list[Group], before: list[Group], text: str, clause: Clause) -> list[Group]:
     """`成果1项，微课《安全帽的正确佩戴》`: a clause whose only group gives titles and no amount to the
     kind the clause before counted without titles names what was counted: its titles join that
-    group, and the clause adds nothing; so does one saying what it was (成果都发布了，是一篇论文《…》),
+    group, and the clause adds nothing; so does one counting as many again, on no day of its own
+    (学习成果再加一个，做了一份课件《…》); so does one saying what it was (成果都发布了，是一篇论文《…》),
     amount and all. Said again (又读了《活着》), it adds."""
     if len(found) != 1 or not before:
         return found
     group, last = found[0], before[-1]
     identity = bool(_IS.match(text, clause.start))
-    if (group.kind == last.kind and group.titles and (identity or not group.quantities) and not group.again
+    recount = (len(group.quantities) == len(last.quantities) == 1  # 学习成果一个，做了一份课件《…》
+               and group.quantities[0].value == last.quantities[0].value == len(group.titles)
+               and not any(isinstance(t, DateMark) for t in clause.tokens))
+    if (group.kind == last.kind and group.titles and (identity or recount or not group.quantities) and not group.again
             and (identity or last.quantities) and not last.titles):
         last.titles += group.titles
         return []

@@ -223,6 +223,47 @@ def day_of(text: str, clause: Clause):
                  and not CURRENT_PERIOD.fullmatch(text, t.start, t.end) and not PERIOD.search(text, t.start, t.end)), None)
 
 
+_STARTED = re.compile(r"开始(?:读|看|学|写|备|准备)?\W*$")  # 上周开始读《活着》: begun then
+_FINISHED = re.compile(r"(?:读|看|学|写|听|弄|搞)(?:完|好)|全部完成")  # 昨天读完了: finished now
+
+
+def finish_started(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
+    """A thing begun on one day (上周开始读《活着》) and said finished in a later clause naming nothing of
+    its own (昨天读完了) is one item, on the day it was finished: the later mention takes over what the
+    first one named, and the first is dropped."""
+    for index, (clause, found) in enumerate(reports):
+        for g in list(found):
+            if not _STARTED.search(text, clause.start, g.start):
+                continue
+            later = next((h for c, hs in reports[index + 1:] for h in hs
+                          if h.kind == g.kind and not evident(h) and _FINISHED.search(text, c.start, c.end)), None)
+            if later:
+                later.titles, later.quantities, later.level = g.titles, g.quantities, g.level
+                found.remove(g)
+
+
+def first_dated(text: str, clause: Clause, before: list[tuple[Clause, list[Group]]]) -> bool:
+    """The clause says a day or an earlier period (上个月, not 本月), and no report clause before it did."""
+    return any(isinstance(t, DateMark) and not CURRENT_PERIOD.fullmatch(text, t.start, t.end) for t in clause.tokens) and not any(
+        isinstance(t, DateMark) for c, _ in before for t in c.tokens)
+
+
+def dated_later(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
+    """A thing counted or named on no day (在职读的硕士; 论文《…》) and said done in a later clause on a day,
+    with nothing of its own (上个月拿到学位了; 昨天已在期刊发表), is one item on that day: the later mention
+    takes over what the first one named, and the first is dropped. Only when no day was said before."""
+    for index, (clause, found) in enumerate(reports):
+        if not index or not first_dated(text, clause, reports[:index]):
+            continue
+        for later in found:
+            earlier = [g for _, gs in reports[:index] for g in gs if g.kind == later.kind]
+            first = earlier[0] if len(earlier) == 1 else None
+            if first and evident(first) and not later.again and not later.quantities and not later.titles and (
+                    later.level in (None, first.level)):  # 博士学位论文答辩通过，昨天拿到博士学位证
+                later.titles, later.quantities, later.level = first.titles, first.quantities, first.level
+                next(gs for _, gs in reports[:index] if first in gs).remove(first)
+
+
 def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
     """A mention with nothing of its own is dropped when another clause reports the same kind with
     something of its own (研究生毕业，拿到硕士学位: one degree, 硕士), unless its clause and each of

@@ -77,7 +77,14 @@ def mood(text: str, clause: Clause, today: date) -> str:
             or (cues.STRANGERS.match(cue) and not cues.SELF.search(cue))
             or cues.ENROLL.search(text, clause.start, clause.end)):
         return "plan"
-    return "plan" if cues.OPINION.search(cue) and not _done(text, clause) else "report"
+    opinion = cues.OPINION.search(cue)
+    return "plan" if opinion and not _done(text, clause) and not _judged_after(cue, opinion.start()) else "report"
+
+
+def _judged_after(cue: str, at: int) -> bool:
+    """An opinion in a part of its own, after a part saying a kind was done (交流了理货心得 很好)."""
+    space = cue.rfind(" ", 0, at)
+    return space > 0 and "\0" not in cue[space:] and "\0" in cue[:space] and bool(cues.DONE.search(cue, 0, space))
 
 
 def _plan_goes_on(cue: str) -> bool:
@@ -126,6 +133,17 @@ def heading(text: str, clause: Clause) -> bool:
     """The clause is a line of its own ending with a colon, above more (下个月学习计划：, 本季度：)."""
     said = text[clause.start:clause.end].rstrip()
     return said.endswith(":") and text.startswith("\n", clause.end) and bool(text[clause.end:].strip())
+
+
+def planned_line(text: str, clause: Clause, today: date) -> int:
+    """Where the line ends when the clause opens with a plan's heading for a later day, a colon and
+    the first item (下个月学习计划：读书一本，…): the items after it on that line are planned too; else 0."""
+    colon = text.find(":", clause.start, clause.end)
+    if colon < 0 or not cues.INTENDS.search(text, clause.start, colon) or not any(
+            isinstance(t, DateMark) and t.on and t.on > today and t.start < colon for t in clause.tokens):
+        return 0
+    end = text.find("\n", clause.end)
+    return len(text) if end < 0 else end
 
 
 def says_done(text: str, clause: Clause) -> bool:

@@ -24,7 +24,8 @@ _DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")  # matc
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
 _WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+\w{0,3}的\W*$")
-_RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|定|约|出版|买|借")
+_ALL = re.compile(r"都|全|均")
+_RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|(?<!搞)定|约|出版|买|借")
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
@@ -173,7 +174,8 @@ def _tacked_on(text: str, clause: Clause, group: Group, found: list[Group]) -> b
 
 def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[DateMark | None]:
     """For each report clause, the last date said before it (a date covers what follows it); a
-    clause holding only a date (读书一本，10月的) dates the clause before it, unless a word like 对了 or
+    clause holding only a date (读书一本，10月的) dates the clause before it (with 都, every clause back
+    to the last that said a day: 解决难题两个，深度会谈一次，都是上季度的), unless a word like 对了 or
     然后 turns to something new before it; one opening with 已于/时间为 and a date (…，已于上周五在部门分享)
     dates the last clause before it that names a kind. So does a clause that reports nothing of its
     own and says when or where with no other amount or title (我去听了党课，上周六在分场会议室; 月初读的;
@@ -185,6 +187,10 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
         if (index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after
                 and not _dates_next(text, clause, reports[index + 1:])):
             result[-1] = said[-1]
+            for before in range(index - 2, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
+                if any(isinstance(t, DateMark) for t in reports[before + 1][0].tokens + reports[before][0].tokens):
+                    break  # 解决难题两个，深度会谈一次，都是上季度的: all since the last day said
+                result[before] = said[-1]
         elif said and len(said) == len(clause.tokens) and _DATING.match(text, clause.start):
             if named is not None:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
                 result[named] = said[0]

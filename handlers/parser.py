@@ -90,7 +90,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     found = grouping.name(found, reports[-1][1] if reports else [], text, clause)
     found = [g for g in heads.drop_headings(masked, clause, found)
              if g.kind not in reported or heads.replaces_announcement(text, g, reports) or evident(g) or g.again
-             or heads.day_of(text, clause)]  # 11月20日参加党委中心组扩大学习: another day's (see drop_elaborations)
+             or heads.day_of(text, clause) or heads.first_dated(text, clause, reports)]  # 11月20日参加党委中心组扩大学习:
+    # another day's (see drop_elaborations); 在职读的硕士，上个月拿到学位了: that one's day (see dated_later)
     return heads.drop_modifiers(found, clause, text, masked, kinds)
 
 
@@ -120,7 +121,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
     last, prior = "", None  # the mood of the clause before, and that clause
-    planning = False  # under a heading of what is planned (下个月学习计划：)
+    planning = 0  # where a list under a heading of what is planned (下个月学习计划：) ends
     notices = intent.notice_lines(text)
     work = clauses[::-1]
     while work:
@@ -137,10 +138,12 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             continue
         whole = ""  # a mood taken over from the clause before covers the whole clause
         if intent.heading(text, clause):  # 下个月学习计划：above a list: what the list holds is planned
-            planning = mood == "plan" and intent.later(clause, today)
-        elif planning and mood == "report" and intent.says_done(text, clause):
-            planning = False  # 本月已完成：读书1本: the plan's list has ended
-        elif planning and mood == "report":
+            planning = len(text) if mood == "plan" and intent.later(clause, today) else 0
+        elif mood == "plan" and (line_end := intent.planned_line(text, clause, today)):
+            planning = line_end  # 下个月学习计划：读书一本，交流心得一次，培训8学时: to the line's end
+        elif planning > clause.start and mood == "report" and intent.says_done(text, clause):
+            planning = 0  # 本月已完成：读书1本: the plan's list has ended
+        elif planning > clause.start and mood == "report":
             mood = whole = "plan"
         if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
@@ -182,6 +185,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             reports.append((clause, found))
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
+    heads.finish_started(text, reports)  # 上周开始读《活着》，昨天读完了: one book, finished yesterday
+    heads.dated_later(text, reports)  # 在职读的硕士，上个月拿到学位了: on the day said after
     heads.drop_elaborations(text, reports)
     heads.drop_certificates(text, reports)
     if intent.is_thanks(text) and not any(evident(g) or intent.acted(text, clause)

@@ -60,7 +60,7 @@ def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
 # Hakka, Cantonese and Xiang 咯/哒 = 了 after a word (会谈咯一次, 评上哒; not 咯吱), Xiang and Wu 明朝 = 明天
 # before a verb (not 《明朝那些事儿》), Xiang 我港下 = 我说下, 系 = 是 after 还/就/我 or opening a
 # phrase (还系零, 系上周四讲嘅; not 系统, 关系)
-_VERB = "看|读|写|交|解|去|考|发|参|上|做|学|听|谈|报|拿|完"  # what 么/莫/木 deny: the activities' verbs
+_VERB = "看|读|写|交|解|去|考|发|参|上|做|学|听|谈|报|拿|完|评"  # what 么/莫/木 deny: the activities' verbs
 _IN_CONTEXT = (
     (re.compile(rf"(?<![什怎那这多要干为咋啥甚么])么(?={_VERB}|被|时间|有|过)"), "没"),
     (re.compile(r"(?<![有了的])无(?=(?:去|做|看(?!护)|读(?!数)|写|发(?!票|热)|交流(?!电)|参加|上课|上党课"
