@@ -23,11 +23,14 @@ _PART_BOUNDS = re.compile(r"\s+|:")
 _VOCATIVE = re.compile(r"(?:\W*(?:书记|领导|老师|支书|班长|主任)(?:您好|你好|好)?(?![\w\0]))?")  # 书记 党课
 
 
+_STILL_NOT = re.compile(r"\0{0,3}[没未不在差]")  # 还没, 还一项没有
+
+
 def _still(masked: str, sep: re.Match, tokens: list, start: int) -> bool:
-    """还 as `still` (书还没读, 难题还在排查) after a bare topic, since the last space (读书1本 难题还没有):
+    """还 as `still` (书还没读, 难题还在排查, 成果今年还一项没有) after a bare topic, since the last space (读书1本 难题还没有):
     no separator. After an amount, a title or a thing done (a verb with 了 before the kind word) it is
     `and also` (读书一本还没交流心得, 交流了心得还没写总结; but 书到了还没看)."""
-    if sep.group() != "还" or masked[sep.end():sep.end() + 1] not in ("没", "未", "不", "在", "差"):
+    if sep.group() != "还" or not _STILL_NOT.match(masked, sep.end()):
         return False
     start = max(start, masked.rfind(" ", start, end_before(masked, sep.start())) + 1)
     last_kind = max((t.start for t in tokens if start <= t.start < sep.start() and isinstance(t, Mention)),

@@ -172,12 +172,15 @@ _CONTENT = re.compile(r"(?:讲|说|谈|聊)(?:的是|了讲)|主要(?:讲|说|�
 
 
 def drop_content(text: str, clause: Clause, found: list[Group]) -> list[Group]:
-    """Kind words after words saying what was talked about (主要讲的是配网故障抢修的一些体会) name the
-    content, not one more activity, unless they bring an exact amount or a title."""
-    return [g for g in found if not _CONTENT.search(text, clause.start, g.start)
+    """Kind words after words saying what was talked about (主要讲的是配网故障抢修的一些体会), or through
+    what something came (通过国家开放大学的学习), name the content or the means, not one more activity,
+    unless they bring an exact amount or a title."""
+    return [g for g in found if not (_CONTENT.search(text, clause.start, g.start)
+                                     or (_MEANS.search(text[clause.start:g.start]) and g.end == clause.end))
             or g.titles or any(not q.vague and q.value for q in g.quantities)]
 
 
+_MEANS = re.compile(r"通过[^,。\s]{0,14}的$")
 _MORE = re.compile(r"另|也|又|还|其他|别的")  # 另外读了两本: more, no total
 _ALL = re.compile(r"都|均|共|总|这|合计")  # 两本都读完了: all of them
 
@@ -251,17 +254,26 @@ def first_dated(text: str, clause: Clause, before: list[tuple[Clause, list[Group
 def dated_later(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
     """A thing counted or named on no day (在职读的硕士; 论文《…》) and said done in a later clause on a day,
     with nothing of its own (上个月拿到学位了; 昨天已在期刊发表), is one item on that day: the later mention
-    takes over what the first one named, and the first is dropped. Only when no day was said before."""
+    takes over what the first one named, and the first is dropped. When a day was said before, only a
+    clause of a day and a kind word alone does so, for the clause right before it (读书：《工匠精神》，
+    11月20日读完)."""
     for index, (clause, found) in enumerate(reports):
-        if not index or not first_dated(text, clause, reports[:index]):
+        if not index:
+            continue
+        if first_dated(text, clause, reports[:index]):
+            before = reports[:index]
+        elif first_dated(text, clause, reports[index - 1:index]) and all(
+                isinstance(t, (DateMark, Mention)) for t in clause.tokens) and is_bare(text, clause):
+            before = reports[index - 1:index]
+        else:
             continue
         for later in found:
-            earlier = [g for _, gs in reports[:index] for g in gs if g.kind == later.kind]
+            earlier = [g for _, gs in before for g in gs if g.kind == later.kind]
             first = earlier[0] if len(earlier) == 1 else None
             if first and evident(first) and not later.again and not later.quantities and not later.titles and (
                     later.level in (None, first.level)):  # 博士学位论文答辩通过，昨天拿到博士学位证
                 later.titles, later.quantities, later.level = first.titles, first.quantities, first.level
-                next(gs for _, gs in reports[:index] if first in gs).remove(first)
+                next(gs for _, gs in before if first in gs).remove(first)
 
 
 def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:

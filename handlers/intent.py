@@ -59,8 +59,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
     cue = cues.INDIRECT.sub("", cues.ANY.sub(r"\1", cue_text(text, clause)))
     if clause.asked or cues.QUESTION.search(cue):
         return "question"
-    if cues.TALLY.search(cue):
-        return "plan"  # 还有5人未完成: a count of members, not the member's doing
+    if cues.TALLY.search(cue) or cues.ACK.fullmatch(text, clause.start, clause.end):
+        return "plan"  # 还有5人未完成: a count of members, not the member's doing; 学习了: an acknowledgement
     denial = cues.NEGATION.search(cues.NOT_DENIAL.sub("", cue))
     if denial and _plan_goes_on(cue):
         return "plan"  # 准备写篇论文 题目还没想好: what is not done yet is part of the plan
@@ -144,6 +144,13 @@ def planned_line(text: str, clause: Clause, today: date) -> int:
         return 0
     end = text.find("\n", clause.end)
     return len(text) if end < 0 else end
+
+
+def plans_ahead(text: str, clause: Clause, today: date) -> bool:
+    """A heading for a later day (下个月：) or of a plan (本月学习计划：), not of what became of one
+    (计划完成情况：)."""
+    return later(clause, today) or bool(cues.INTENDS.search(text, clause.start, clause.end)) and not cues.OUTCOME.search(
+        text, clause.start, clause.end)
 
 
 def says_done(text: str, clause: Clause) -> bool:
@@ -237,13 +244,13 @@ def hedged(text: str, clause: Clause) -> bool:
 def notice_lines(text: str) -> list[tuple[int, int]]:
     """The lines (first position, position of their line break or the end) that are part of a notice
     to others (请大家…, 关于…的通知, 转发: its line and the lines below it) or of praise of another
-    (小王的论文发表了，大家给他点个赞: the whole message): they name activities without reporting them
+    (小王的论文发表了，大家给他点个赞: the whole message), or a blank form (模板：… 读书：__本): they name activities without reporting them
     or asking about them. A reply below a quoted notice, from a line opening with 收到/好的
     (收到！读书一本), is not, nor the member's own part after it (…报送。 我的：读书一本): a notice
     line ends there. A message quoted above the reply (「张书记：…」 and a line of dashes, as WeCom
     shows a quote) is someone else's words."""
-    if cues.PRAISE.search(text) and cues.THIRD.search(text):
-        return [(0, len(text))]
+    if (cues.PRAISE.search(text) and cues.THIRD.search(text)) or (cues.TEMPLATE.search(text) and cues.BLANK.search(text)):
+        return [(0, len(text))]  # 模板：读书：__本: a blank form
     quoted = cues.QUOTED.match(text)
     replies = [m.start() for m in cues.REPLY.finditer(text)] + ([quoted.end()] if quoted else [])
     owns = [] if cues.TEMPLATE.search(text) else [m.start() for m in cues.OWN.finditer(text)]

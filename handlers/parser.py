@@ -138,7 +138,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             continue
         whole = ""  # a mood taken over from the clause before covers the whole clause
         if intent.heading(text, clause):  # 下个月学习计划：above a list: what the list holds is planned
-            planning = len(text) if mood == "plan" and intent.later(clause, today) else 0
+            planning = len(text) if mood == "plan" and intent.plans_ahead(text, clause, today) else 0
         elif mood == "plan" and (line_end := intent.planned_line(text, clause, today)):
             planning = line_end  # 下个月学习计划：读书一本，交流心得一次，培训8学时: to the line's end
         elif planning > clause.start and mood == "report" and intent.says_done(text, clause):
