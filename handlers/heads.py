@@ -262,9 +262,13 @@ def dated_later(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
             continue
         if first_dated(text, clause, reports[:index]):
             before = reports[:index]
-        elif first_dated(text, clause, reports[index - 1:index]) and all(
-                isinstance(t, (DateMark, Mention)) for t in clause.tokens) and is_bare(text, clause):
-            before = reports[index - 1:index]
+        elif all(isinstance(t, (DateMark, Mention)) for t in clause.tokens) and is_bare(text, clause):
+            prev = index - 1  # 读书 1 本，书名：《数字化转型》，10月26日读完: past a clause whose title went before
+            while prev and not reports[prev][1] and not any(isinstance(t, DateMark) for t in reports[prev][0].tokens):
+                prev -= 1
+            before = reports[prev:index]
+            if not first_dated(text, clause, before):
+                continue
         else:
             continue
         for later in found:
@@ -274,6 +278,19 @@ def dated_later(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
                     later.level in (None, first.level)):  # 博士学位论文答辩通过，昨天拿到博士学位证
                 later.titles, later.quantities, later.level = first.titles, first.quantities, first.level
                 next(gs for _, gs in before if first in gs).remove(first)
+
+
+def drop_heading_lines(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
+    """A line of kind words only (一、读书学习) above lines that report one of its kinds with an amount or
+    a title (本月共读书3本…) is their heading, no activity of its own."""
+    for index, (clause, found) in enumerate(reports):
+        line_start, line_end = text.rfind("\n", 0, clause.start) + 1, text.find("\n", clause.end)
+        if (not found or line_end < 0 or any(evident(g) for g in found) or not is_bare(text, clause)
+                or text[line_start:clause.start].strip() or text[clause.end:line_end].strip(" :")):
+            continue
+        kinds = {t.kind for t in clause.tokens if isinstance(t, Mention)}
+        if any(evident(g) and g.kind in kinds for _, gs in reports[index + 1:] for g in gs):
+            found.clear()
 
 
 def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:

@@ -20,10 +20,11 @@ from handlers.tokens import Clause, Mention, mask
 
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 # 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
-_DATING = re.compile(r"\W*(?:已于|于|时间为|时间是|日期为)")  # matched before a date (…，时间是11月11日)
+_DATING = re.compile(r"\W*(?:已于|于|\w{0,4}(?:时间|日期)(?:为|是|:))")  # matched before a date (…，时间是11月11日)
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
 _WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+\w{0,3}的\W*$")
+_DONE_THEN = re.compile(r"(?:已经?)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)")
 _ALL = re.compile(r"都|全|均")
 _RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|(?<!搞)定|约|出版|买|借")
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
@@ -184,9 +185,14 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
     named = None  # the last clause before this one that names a kind
     for index, (clause, found) in enumerate(reports):
         said = [t for t in clause.tokens if isinstance(t, DateMark)]
-        if (index and said and len(said) == len(clause.tokens) and is_bare(text, clause) and not clause.after
-                and not _dates_next(text, clause, reports[index + 1:])):
-            result[-1] = said[-1]
+        if (index and said and not found and all(isinstance(t, DateMark) or (isinstance(t, Quantity) and t.unit)
+                                                 for t in clause.tokens)
+                and _bare_day(text, clause) and not clause.after and not _dates_next(text, clause, reports[index + 1:])
+                and not _opens_line(text, clause)):
+            target = index - 1  # …，8学时，11月10日: past clauses whose amounts went to the one before
+            while target and not reports[target][1] and not any(isinstance(t, DateMark) for t in reports[target][0].tokens):
+                target -= 1
+            result[target] = said[-1]
             for before in range(index - 2, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
                 if any(isinstance(t, DateMark) for t in reports[before + 1][0].tokens + reports[before][0].tokens):
                     break  # 解决难题两个，深度会谈一次，都是上季度的: all since the last day said
@@ -206,6 +212,20 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
         if any(isinstance(t, Mention) for t in clause.tokens):
             named = index
     return result
+
+
+def _opens_line(text: str, clause: Clause) -> bool:
+    """The clause opens a line that goes on after it (10月9日，参加支部党课1次): it dates what follows."""
+    line_end = text.find("\n", clause.end)
+    return not text[text.rfind("\n", 0, clause.start) + 1:clause.start].strip() and bool(
+        text[clause.end:len(text) if line_end < 0 else line_end].strip(" ,;。"))
+
+
+def _bare_day(text: str, clause: Clause) -> bool:
+    """Nothing in the clause but dates, amounts, filler and a word saying the thing was done then
+    (11月6日完成, 10月15日授权)."""
+    rest = mask(text, clause.tokens, clause.start, clause.end)
+    return not FILLER.sub("", _DONE_THEN.sub("", rest))
 
 
 def _dates_next(text: str, clause: Clause, after: list[tuple[Clause, list[Group]]]) -> bool:

@@ -185,6 +185,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             reports.append((clause, found))
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
+    heads.drop_heading_lines(text, reports)  # 一、读书学习 above 本月共读书3本
     heads.finish_started(text, reports)  # 上周开始读《活着》，昨天读完了: one book, finished yesterday
     heads.dated_later(text, reports)  # 在职读的硕士，上个月拿到学位了: on the day said after
     heads.drop_elaborations(text, reports)
