@@ -14,7 +14,7 @@ from handlers.tokens import MASK, Clause, Mention, end_before, mask
 
 HARD_SEP = re.compile(r"[,;。!?\n\r]|还(?!是)|但是?|不过|可是|然后|另外|(?<![做答说弄猜选])对了")
 SOFT_SEP = re.compile(r"[、\s和及与跟并/&+]|以及|同时|而且")
-FILLER = re.compile(r"嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|喔|嘿|哇|我|也|都|请|帮|登记|记录|上报|申报|报"
+FILLER = re.compile(r"\[\w{1,4}\]|嗯|啊|哈|呢|吧|啦|哦|呀|嘛|哟|噢|额|呃|唉|喔|嘿|哇|我|也|都|请|帮|登记|记录|上报|申报|报"
                     r"|@[^\s@]{1,12}|一下|补(?:报|录|充)?|那个(?=\s)|然后|的|是|好|又|再|和|及|与|跟|同|并|刚才|刚刚|最近|近期|早上|上午|中午|下午|晚上"
                     r"|今早|今晚|[\W_]")
 DONE_WORD = re.compile(r"[了过完]")  # something was done (读了, 看过, 读完)

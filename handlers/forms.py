@@ -52,3 +52,13 @@ def rewrite(text: str) -> str | None:
     if not (parts["what"] or parts["amount"] or parts["title"]):
         return None
     return " ".join(([head] if head else []) + [v for role in parts.values() for v in role])
+
+
+_SPACED = re.compile(r"(?:[\u4e00-\u9fff\d] ){3,}[\u4e00-\u9fff\d](?![\u4e00-\u9fff\d])")  # 培 训 8 学 时
+
+
+def unspaced(text: str) -> str | None:
+    """The message with characters typed one by one with spaces between (业 务 心 得 交 流 一 次) closed up,
+    or None when it has no such run of four or more."""
+    closed = _SPACED.sub(lambda m: m.group().replace(" ", ""), text)
+    return closed if closed != text else None

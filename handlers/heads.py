@@ -137,15 +137,16 @@ def drop_breakdowns(text: str, clause: Clause, found: list[Group]) -> list[Group
 
 
 def drop_parts(text: str, found: list[Group], masked: str | None = None) -> list[Group]:
-    """Without the groups of one each, titled or not, that follow a group counting as many of their
-    kind with no 又 between (两个证 一个电工证 一个焊工证: two certificates). Given `masked`, only
+    """Without the groups, titled or not, that follow a group counting as many of their kind in all, one
+    each or adding up, with no 又 between (两个证 一个电工证 一个焊工证: two certificates; 成果3项 两篇文章一个课件). Given `masked`, only
     parts counted before their kind word (一个安全员证一个高压电工证, not 课件1个、微课1个)."""
     for index, whole in enumerate(found):
         total = whole.quantities[0].value if len(whole.quantities) == 1 else None
         parts = [g for g in found[index + 1:] if g.kind == whole.kind]
-        ones = [q.value == 1 for g in parts for q in g.quantities]
-        if (total and total >= 2 and len(ones) == total and all(ones) and not whole.titles
-                and all(g.quantities for g in parts)
+        values = [q.value for g in parts for q in g.quantities]
+        adds_up = (all(g.quantities for g in parts) and None not in values and len(values) >= 2
+                   and sum(values) == total)  # 一个电工证 一个焊工证: 2; 两篇文章一个课件: 3
+        if (total and total >= 2 and not whole.titles and adds_up
                 and (masked is None or all(masked[q.end:q.end + 1] == "\0" or masked[q.end:q.end + 1].isalpha()
                                            for g in parts for q in g.quantities))
                 and "又" not in text[whole.end:parts[-1].end]):

@@ -24,7 +24,7 @@ _DATING = re.compile(r"\W*(?:已于|于|\w{0,4}(?:时间|日期)(?:为|是|:))")
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
 _WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+\w{0,3}的\W*$")
-_DONE_THEN = re.compile(r"(?:已经?)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)")
+_DONE_THEN = re.compile(r"(?:已经?)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)|的事儿?")
 _ALL = re.compile(r"都|全|均")
 _RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|(?<!搞)定|约|出版|买|借")
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")

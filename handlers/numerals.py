@@ -33,9 +33,9 @@ _RANGE_LINK = re.compile(r"\s*(?:-|~|到|至)\s*")
 _UNIT_FIRST = re.compile(r"(学时|课时|小时)\s*[:：]?\s*")  # 学时24: the number after the unit word
 _PAIR = re.compile(r"(?<![咱们我你他她])[俩仨](?!人)")  # 俩 = 两个, 仨 = 三个 (咱俩, 俩人: people)
 _TIMES = re.compile(r"[×✕✖*]\s*|(?<![a-z0-9])x\s*(?=\d)")  # 心得交流×2: a count of times
-STARTS = frozenset("0123456789半好若不很许大些点多会学课小×✕✖*x" + CN_NUMERAL)  # first characters of quantities
+STARTS = frozenset("0123456789半好若不很许大些点多会学课小老×✕✖*x" + CN_NUMERAL)  # first characters of quantities
 _RATE = re.compile(r"每(?:天|日|晚|周|星期|次|节|堂|期)?\s*$")  # 每天8学时: a rate, not how much in all
-_VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|蛮多|挺多|老多|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
+_VAGUE = re.compile(r"好几|若干|不少|很多|许多|好多|蛮多|挺多|老多|老鼻子|大量|一些|一点儿?|一?会儿|不止|几|(?<=了)些|(?<=了)点儿?"
                     r"|多(?=[本次个项篇门部回场堂节份批件条])")
 
 

@@ -103,6 +103,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     Every item's occurred_on is resolved (today when the message names no date).
     """
     kinds, words = _lexicon(kinds)
+    typed = text = forms.unspaced(text) or text  # 培 训 8 学 时: typed one character at a time
     typed = text = forms.rewrite(text) or text  # 姓名：… 学习内容：读书 数量：1本: a paper form
     typed = text = corrections.rewrite(text, today) or text  # 读书两本，不对，应该是三本
     raw, text = normalise(text)
