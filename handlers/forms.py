@@ -19,7 +19,7 @@ _LABEL = re.compile(rf"(?:^|(?<=[\s,，;；]))({_WHO}|{_WHEN}|{_WHAT}|{_AMOUNT}|
 _ROLES = tuple((role, re.compile(f"(?:{words})$")) for role, words in (
     ("who", _WHO), ("when", _WHEN), ("what", _WHAT), ("amount", _AMOUNT), ("title", _TITLE)))
 _BARE = re.compile(r"\d+(?:\.\d+)?|[一二两三四五六七八九十]+")  # 学时：6
-_HOURS = {"学时": "学时", "课时": "学时", "时长": "小时"}
+_UNITS = {"学时": "学时", "课时": "学时", "时长": "小时", "次数": "次"}  # 学时：6, 次数：2
 _SEVERAL = re.compile(r"\s*[、,，;；]\s*")  # 书名：红岩、活着
 
 
@@ -35,23 +35,32 @@ def _titles(value: str) -> list[str]:
 
 
 def rewrite(text: str) -> str | None:
-    """The one-line report a form stands for, or None when the message is no form."""
+    """The report a form stands for, one line per record (the same label of the activity said again
+    starts the next: 项目：读书 数量：2\n项目：心得交流 数量：1), or None when the message is no form."""
     labels = list(_LABEL.finditer(text))
     if len(labels) < 2:
         return None
-    parts: dict[str, list[str]] = {"when": [], "what": [], "amount": [], "title": []}
+    records = [_record()]
     head = text[:labels[0].start()].strip()
     for label, following in zip(labels, labels[1:] + [None]):
-        value = text[label.end():following.start() if following else len(text)].strip(" \t\r\n,，;；。")
+        value = text[label.end():following.start() if following else len(text)].strip(" \t\r\n\u3000,，;；。")
         role = _role(label[1])
         if not value or role == "who":
             continue
-        if role == "amount" and _BARE.fullmatch(value) and label[1] in _HOURS:
-            value += _HOURS[label[1]]
-        parts[role] += _titles(value) if role == "title" else [value]
-    if not (parts["what"] or parts["amount"] or parts["title"]):
+        if role == "what" and label[1] in records[-1]["labels"]:
+            records.append(_record())
+        records[-1]["labels"].append(label[1])
+        if role == "amount" and _BARE.fullmatch(value) and label[1] in _UNITS:
+            value += _UNITS[label[1]]
+        records[-1][role] += _titles(value) if role == "title" else [value]
+    if not any(r["what"] or r["amount"] or r["title"] for r in records):
         return None
-    return " ".join(([head] if head else []) + [v for role in parts.values() for v in role])
+    records[0]["when"] += [head] if head else []  # 理论学习 次数：2 日期：11月20日: the day, then the heading
+    return "\n".join(" ".join(r["when"] + r["what"] + r["amount"] + r["title"]) for r in records)
+
+
+def _record() -> dict[str, list[str]]:
+    return {"when": [], "what": [], "amount": [], "title": [], "labels": []}
 
 
 _SPACED = re.compile(r"(?:[\u4e00-\u9fff\d] ){3,}[\u4e00-\u9fff\d](?![\u4e00-\u9fff\d])")  # 培 训 8 学 时

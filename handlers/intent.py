@@ -130,16 +130,19 @@ def asked_after(text: str, clause: Clause, today: date) -> int | None:
 
 
 def heading(text: str, clause: Clause) -> bool:
-    """The clause is a line of its own ending with a colon, above more (下个月学习计划：, 本季度：)."""
+    """The clause is a line of its own ending with a colon, or naming a plan (下周计划), above more
+    (下个月学习计划：, 本季度：)."""
     said = text[clause.start:clause.end].rstrip()
-    return said.endswith(":") and text.startswith("\n", clause.end) and bool(text[clause.end:].strip())
+    return (said.endswith(":") or bool(cues.PLAN_HEADING.fullmatch(said.strip()))) and text.startswith(
+        "\n", clause.end) and bool(text[clause.end:].strip())
 
 
 def planned_line(text: str, clause: Clause, today: date) -> int:
     """Where the line ends when the clause opens with a plan's heading for a later day, a colon and
     the first item (下个月学习计划：读书一本，…): the items after it on that line are planned too; else 0."""
     colon = text.find(":", clause.start, clause.end)
-    if colon < 0 or not cues.INTENDS.search(text, clause.start, colon) or not any(
+    if colon < 0 or not (cues.INTENDS.search(text, clause.start, colon) or cues.PLAN_HEADING.search(
+            text, clause.start, colon)) or not any(
             isinstance(t, DateMark) and t.on and t.on > today and t.start < colon for t in clause.tokens):
         return 0
     end = text.find("\n", clause.end)

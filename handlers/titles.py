@@ -18,7 +18,8 @@ STARTS = frozenset("".join(TITLES) + "".join(QUOTES))  # first characters of a t
 TRIM = " \t,.。:;、!?\"'“”"
 _INTRODUCER = re.compile(r"(?:书名|名字|名称|题目|标题)(?!\s*(?:记不|不记|忘|还?没|不清))(?:是|叫|为)?\s*:?|(?:科目|课程)(?:是|为|名为)?\s*:|主题(?:是|为)?\s*:|(?<!主)题为|名为|名叫")
 # 书名是乡土中国; but 主题为“…”的专题学习 names a theme
-_NOTHING = re.compile(r"(?:题目)?(?:还|暂时?|都|也)?(?:没有?|无|未|不)\w{0,2}")  # 读书：暂无 / 未完成: no title
+_NOTHING = re.compile(r"(?:题目)?(?:还|暂时?|都|也)?(?:没有?|无|未|不)\w{0,2}"  # 读书：暂无 / 未完成: no title
+                      r"|(?:已经?)?(?:完成|完毕|搞定|读完|看完)了?(?:\([^()]*\))?")  # 心得交流：已完成（11月6日）
 # a bare 叫 (一本书叫平凡的世界然后…) introduces no title: a name run into the sentence, with no end
 _RUN_ON = re.compile(r"[^\W\d_]")  # a clause cut at a word (然后, 还), not at a mark or the end
 _AND = re.compile(r"[和、及与\s]")
