@@ -117,6 +117,9 @@ STILL = re.compile(r"(?:还|仍|依然|仍然)是\0+$")  # 学历没提升，还
 DESCRIBED = re.compile(r"\0+的\W*$")
 JUST = re.compile(r"刚|终于|总算")  # 我刚本科毕业的, 我是今年本科毕业的: news of one's own
 PLAN_HEADING = re.compile(r"(?:下周|下个?月|下季度|明年|下半年|下一步|后续|接下来)的?(?:学习|工作)*(?:计划|打算|安排)")
+# 下午还有个培训: one still ahead today (the clause after 还; 读书一本，还有心得一次 is another done)
+STILL_AHEAD = re.compile(r"(?<!昨天)(?<!前天)(?:下午|晚上|待会儿?|一会儿?|等会儿?|明天|后天|下周)还$")
+AHEAD_ITEM = re.compile(r"\W*有(?:个|一个|场|一场|节|一节|堂|一堂)?\0+(?![\w\0]*[了过完])")
 OUTCOME = re.compile(r"完成|情况|落实|执行|进度")  # 计划完成情况：: what became of a plan
 ACK = re.compile(r"\W*(?:已|认真)?学习了\W*")  # 👍 学习了: read the post, no study reported
 TALLY = re.compile(r"(?:有|共有?|还有|总共)\s*[\d一二三四五六七八九十两几]+\s*(?:个人|人|名|位)")  # 支部共有18人完成读书

@@ -59,8 +59,10 @@ def mood(text: str, clause: Clause, today: date) -> str:
     cue = cues.INDIRECT.sub("", cues.ANY.sub(r"\1", cue_text(text, clause)))
     if clause.asked or cues.QUESTION.search(cue):
         return "question"
-    if cues.TALLY.search(cue) or cues.ACK.fullmatch(text, clause.start, clause.end):
-        return "plan"  # 还有5人未完成: a count of members, not the member's doing; 学习了: an acknowledgement
+    if cues.TALLY.search(cue) or cues.ACK.fullmatch(text, clause.start, clause.end) or (
+            cues.AHEAD_ITEM.match(cue) and cues.STILL_AHEAD.search(text, max(0, clause.start - 5), clause.start)):
+        return "plan"  # 还有5人未完成: a count of members, not the member's doing; 学习了: an acknowledgement;
+        # 下午还有个培训: still ahead
     denial = cues.NEGATION.search(cues.NOT_DENIAL.sub("", cue))
     if denial and _plan_goes_on(cue):
         return "plan"  # 准备写篇论文 题目还没想好: what is not done yet is part of the plan
