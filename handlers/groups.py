@@ -169,6 +169,7 @@ def carry(orphans: list, group: Group, again: bool, unit: str, bare: bool = True
     return added
 
 
+_ADDED = re.compile(r"再|又|加|补")  # 学习成果再加一个: one more, named next
 _IS = re.compile(r"\W*(?:也?就?是|即)")
 
 
@@ -184,7 +185,8 @@ def name(found: list[Group], before: list[Group], text: str, clause: Clause) -> 
     identity = bool(_IS.match(text, clause.start))
     recount = (len(group.quantities) == len(last.quantities) == 1  # 学习成果一个，做了一份课件《…》
                and group.quantities[0].value == last.quantities[0].value == len(group.titles)
-               and not any(isinstance(t, DateMark) for t in clause.tokens))
+               and not any(isinstance(t, DateMark) for t in clause.tokens)
+               and bool(_ADDED.search(text, last.start, clause.start)))
     if (group.kind == last.kind and group.titles and (identity or recount or not group.quantities) and not group.again
             and (identity or last.quantities) and not last.titles):
         last.titles += group.titles

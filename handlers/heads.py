@@ -177,7 +177,8 @@ def drop_content(text: str, clause: Clause, found: list[Group]) -> list[Group]:
     what something came (通过国家开放大学的学习), name the content or the means, not one more activity,
     unless they bring an exact amount or a title."""
     return [g for g in found if not (_CONTENT.search(text, clause.start, g.start)
-                                     or (_MEANS.search(text[clause.start:g.start]) and g.end == clause.end))
+                                     or (_MEANS.search(text[clause.start:g.start]) and g.end == clause.end
+                                         and text[g.start:g.end] == "学习"))
             or g.titles or any(not q.vague and q.value for q in g.quantities)]
 
 

@@ -147,8 +147,8 @@ def planned_line(text: str, clause: Clause, today: date) -> int:
             text, clause.start, colon)) or not any(
             isinstance(t, DateMark) and t.on and t.on > today and t.start < colon for t in clause.tokens):
         return 0
-    end = text.find("\n", clause.end)
-    return len(text) if end < 0 else end
+    ends = [at for at in (text.find("\n", clause.end), text.find("。", clause.end)) if at >= 0]
+    return min(ends, default=len(text))
 
 
 def plans_ahead(text: str, clause: Clause, today: date) -> bool:
@@ -156,6 +156,11 @@ def plans_ahead(text: str, clause: Clause, today: date) -> bool:
     (计划完成情况：)."""
     return later(clause, today) or bool(cues.INTENDS.search(text, clause.start, clause.end)) and not cues.OUTCOME.search(
         text, clause.start, clause.end)
+
+
+def turns_to_now(text: str, clause: Clause) -> bool:
+    """The clause names this period or an earlier one (本月读书2本, 本月实际：): a planned list has ended."""
+    return any(isinstance(t, DateMark) and cues.NOW_OR_BEFORE.match(text, t.start) for t in clause.tokens)
 
 
 def says_done(text: str, clause: Clause) -> bool:
@@ -254,17 +259,19 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
     (收到！读书一本), is not, nor the member's own part after it (…报送。 我的：读书一本): a notice
     line ends there. A message quoted above the reply (「张书记：…」 and a line of dashes, as WeCom
     shows a quote) is someone else's words."""
-    if (cues.PRAISE.search(text) and cues.THIRD.search(text)) or (cues.TEMPLATE.search(text) and cues.BLANK.search(text)):
-        return [(0, len(text))]  # 模板：读书：__本: a blank form
+    if cues.PRAISE.search(text) and cues.THIRD.search(text):
+        return [(0, len(text))]
     quoted = cues.QUOTED.match(text)
     replies = [m.start() for m in cues.REPLY.finditer(text)] + ([quoted.end()] if quoted else [])
     owns = [] if cues.TEMPLATE.search(text) else [m.start() for m in cues.OWN.finditer(text)]
     lines, start = ([(0, quoted.end())], quoted.end()) if quoted else ([], 0)
+    blank_form = cues.TEMPLATE.search(text) and cues.BLANK.search(text)
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
         reply = max((r for r in replies + owns if r <= start), default=0)
-        notice = cues.NOTICE.search(text, reply, end)
+        notice = cues.NOTICE.search(text, reply, end) or (  # 模板：读书：__本: a line of a blank form
+            cues.BLANK.search(text, start, end) or cues.TEMPLATE.search(text, start, end)) and blank_form
         if notice:
             lines.append((start, next((o for o in owns if notice.end() <= o < end), end)))
         start = end + 1

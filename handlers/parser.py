@@ -142,7 +142,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             planning = len(text) if mood == "plan" and intent.plans_ahead(text, clause, today) else 0
         elif mood == "plan" and (line_end := intent.planned_line(text, clause, today)):
             planning = line_end  # 下个月学习计划：读书一本，交流心得一次，培训8学时: to the line's end
-        elif planning > clause.start and mood == "report" and intent.says_done(text, clause):
+        elif planning > clause.start and mood == "report" and (
+                intent.says_done(text, clause) or intent.turns_to_now(text, clause)):
             planning = 0  # 本月已完成：读书1本: the plan's list has ended
         elif planning > clause.start and mood == "report":
             mood = whole = "plan"
