@@ -92,7 +92,7 @@ NOT_DENIAL = re.compile(UNCERTAIN + r"|没有?(?:信号|网络?)(?!\w{0,2}\0)|�
                          r"|(?:^|\s)没有?(?:什么|啥)?问题[嘛了吧的啊呢]*$|没有?(?:什么|啥)?(?:其他|别的)|不太?会打字")  # 没什么问题嘛
 NOTICE = re.compile(r"^\W*(?:温馨)?提醒\s*:(?![^\n]*已完成)|请大家|请各|请于|@所有人|请准时|【通知】|同志请|请抽|请尽快|请及时|大家自己"
                      r"|各位[\w]{0,4}(?:同志|党员)\W|(?<!我)记得(?:去(?!年)|参加|按时)|(?:大家|各位)(?:要|记得|注意(?!安全|身体|保暖|休息)|准时|按时|务必)"
-                     r"|欢迎(?:大家|各位)?(?:来|参加)(?!指导|检查|视察)|的通知|^通知|(?<![到复])通知\s*:|我(?:已经?)?通知|通知(?:一下)?大家|转发")
+                     r"|欢迎(?:大家|各位)?(?:来|参加)(?!指导|检查|视察)|的通知|^通知|(?<![到复])通知\s*:|我(?:已经?)?通知|通知(?:一下)?大家|转发(?!的)")
 TEMPLATE = re.compile(r"格式|例如|比如|模板|参考|照这个")  # 格式如下 我：读书X本: an example, no report
 BLANK = re.compile(r"_{2,}|[xX×]\s*[本次个项篇门]|\(\s*\)")  # 模板：读书：__本: a form to fill in
 THIRD = re.compile(r"(?<!其)[他她]")  # 给他点个赞: praise of someone else names their activity
@@ -121,6 +121,7 @@ PLAN_HEADING = re.compile(r"(?:下周|下个?月|下季度|明年|下半年|下�
 STILL_AHEAD = re.compile(r"(?<!昨天)(?<!前天)(?:下午|晚上|待会儿?|一会儿?|等会儿?|明天|后天|下周)还$")
 AHEAD_ITEM = re.compile(r"\W*有(?:个|一个|场|一场|节|一节|堂|一堂)?\0+(?![\w\0]*[了过完])")
 NOW_OR_BEFORE = re.compile(r"[本这今上昨前]")  # 本月, 这周, 上个月, 昨天: no later day
+ADDRESSED = re.compile(r"\W*(?:@[^\s@]{1,12}\s*)*你们")  # @王磊 @刘芳 你们两位的…: of those addressed
 OUTCOME = re.compile(r"完成|情况|落实|执行|进度")  # 计划完成情况：: what became of a plan
 ACK = re.compile(r"\W*(?:已|认真)?学习了\W*")  # 👍 学习了: read the post, no study reported
 TALLY = re.compile(r"(?:有|共有?|还有|总共)\s*[\d一二三四五六七八九十两几]+\s*(?:个人|人|名|位)")  # 支部共有18人完成读书

@@ -59,7 +59,12 @@ def mood(text: str, clause: Clause, today: date) -> str:
     cue = cues.INDIRECT.sub("", cues.ANY.sub(r"\1", cue_text(text, clause)))
     if clause.asked or cues.QUESTION.search(cue):
         return "question"
-    if cues.TALLY.search(cue) or cues.ACK.fullmatch(text, clause.start, clause.end) or (
+    tally = cues.TALLY.search(cue)
+    if tally and "几" in tally.group():
+        return "question"  # 本月还有几个人没交流心得: how many members
+    if cues.ADDRESSED.match(cue):
+        return "plan"  # @王磊 你们两位的…还没交: said to others
+    if tally or cues.ACK.fullmatch(text, clause.start, clause.end) or (
             cues.AHEAD_ITEM.match(cue) and cues.STILL_AHEAD.search(text, max(0, clause.start - 5), clause.start)):
         return "plan"  # 还有5人未完成: a count of members, not the member's doing; 学习了: an acknowledgement;
         # 下午还有个培训: still ahead
