@@ -194,6 +194,15 @@ def name(found: list[Group], before: list[Group], text: str, clause: Clause) -> 
     return found
 
 
+def counted_back(reports: list, index: int) -> int:
+    """The report clause before `index` that holds groups, past clauses with neither groups nor a day
+    (读书 1 本，书名：《…》，…: their amounts or titles went to it); 0 at the first."""
+    before = index - 1
+    while before > 0 and not reports[before][1] and not any(isinstance(t, DateMark) for t in reports[before][0].tokens):
+        before -= 1
+    return max(before, 0)
+
+
 def evident(group: Group) -> bool:
     """Whether the group carries something of its own: a quantity, a title or a level."""
     return bool(group.quantities or group.titles or group.level)

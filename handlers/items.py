@@ -12,7 +12,7 @@ from datetime import date
 from handlers import intent
 from handlers.clauses import FILLER, is_bare
 from handlers.dates import CURRENT_PERIOD, PERIOD, DateMark
-from handlers.groups import Group, evident
+from handlers.groups import Group, counted_back, evident
 from handlers.numerals import Quantity, dimension, in_unit, occasions
 from handlers.reading import Item, KindWords, Reading
 from handlers.titles import Title
@@ -189,11 +189,9 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
                                                  for t in clause.tokens)
                 and _bare_day(text, clause) and not clause.after and not _dates_next(text, clause, reports[index + 1:])
                 and not _opens_line(text, clause)):
-            target = index - 1  # …，8学时，11月10日: past clauses whose amounts went to the one before
-            while target and not reports[target][1] and not any(isinstance(t, DateMark) for t in reports[target][0].tokens):
-                target -= 1
+            target = counted_back(reports, index)  # …，8学时，11月10日: the clause the amount went to
             result[target] = said[-1]
-            for before in range(index - 2, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
+            for before in range(target - 1, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
                 if any(isinstance(t, DateMark) for t in reports[before + 1][0].tokens + reports[before][0].tokens):
                     break  # 解决难题两个，深度会谈一次，都是上季度的: all since the last day said
                 result[before] = said[-1]

@@ -17,13 +17,15 @@ How a message is read:
    spaces, its own item after reported ones (读书一本心得一次成果没有);
 3. in a report clause, mentions of a kind form groups; quantities and titles join a group
    (handlers.groups, handlers.titles); groups that name no activity of their own (a modifier,
-   a heading, a team without a result) are dropped (handlers.heads);
+   a heading, a team without a result) are dropped (handlers.heads); then, over all the report
+   clauses, a thing begun and later finished, or dated by a later clause, becomes one item, and
+   mentions that only elaborate another clause's are dropped (handlers.passes);
 4. each group gives items, sure or unsure, on the date said last before it (handlers.items);
 5. the clauses together decide the intent (handlers.items.conclude); titles are given back as
    typed (handlers.titles.as_typed).
 
-The modules: forms, scan (tokens), tokens (their types and masking), clauses, titles, intent, groups,
-heads, items, numerals, dates; reading holds the public types. This one keeps the public API: `read`,
+The modules: forms, corrections, scan (tokens), tokens (their types and masking), clauses, titles, intent,
+groups, heads, passes (over all the report clauses), items, numerals, dates; reading holds the public types. This one keeps the public API: `read`,
 `Reading`, `Item`, `KindWords`.
 """
 from __future__ import annotations
@@ -35,7 +37,7 @@ from datetime import date
 from handlers import corrections, forms
 from handlers import groups as grouping
 from handlers import heads
-from handlers import intent
+from handlers import intent, passes
 from handlers.clauses import clauses as cut, counted, cut_at, is_bare, scoped
 from handlers.dates import DateMark
 from handlers.groups import Group, evident
@@ -90,7 +92,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     found = grouping.name(found, reports[-1][1] if reports else [], text, clause)
     found = [g for g in heads.drop_headings(masked, clause, found)
              if g.kind not in reported or heads.replaces_announcement(text, g, reports) or evident(g) or g.again
-             or heads.day_of(text, clause) or heads.first_dated(text, clause, reports)]  # 11月20日参加党委中心组扩大学习:
+             or heads.day_of(text, clause) or passes.first_dated(text, clause, reports)]  # 11月20日参加党委中心组扩大学习:
     # another day's (see drop_elaborations); 在职读的硕士，上个月拿到学位了: that one's day (see dated_later)
     return heads.drop_modifiers(found, clause, text, masked, kinds)
 
@@ -187,11 +189,11 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             reports.append((clause, found))
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
-    heads.drop_heading_lines(text, reports)  # 一、读书学习 above 本月共读书3本
-    heads.finish_started(text, reports)  # 上周开始读《活着》，昨天读完了: one book, finished yesterday
-    heads.dated_later(text, reports)  # 在职读的硕士，上个月拿到学位了: on the day said after
-    heads.drop_elaborations(text, reports)
-    heads.drop_certificates(text, reports)
+    passes.drop_heading_lines(text, reports)  # 一、读书学习 above 本月共读书3本
+    passes.finish_started(text, reports)  # 上周开始读《活着》，昨天读完了: one book, finished yesterday
+    passes.dated_later(text, reports)  # 在职读的硕士，上个月拿到学位了: on the day said after
+    passes.drop_elaborations(text, reports)
+    passes.drop_certificates(text, reports)
     if intent.is_thanks(text) and not any(evident(g) or intent.acted(text, clause)
                                           for clause, found in reports for g in found):
         reports = []  # 问题解决了，谢谢: a thank-you, not a report (but 和同事交流了心得 谢谢小王帮我录 is one)
