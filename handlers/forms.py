@@ -60,6 +60,7 @@ def rewrite(text: str) -> str | None:
 
 
 def _record() -> dict[str, list[str]]:
+    """One record of a form: its values by role, and the labels said in it."""
     return {"when": [], "what": [], "amount": [], "title": [], "labels": []}
 
 

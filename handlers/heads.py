@@ -170,6 +170,7 @@ def take_back_unfinished(clause: Clause, found: list[Group], kinds: Sequence[Kin
 
 # 主要讲的是…的一些体会: what was said, no activity of its own
 _CONTENT = re.compile(r"(?:讲|说|谈|聊)(?:的是|了讲)|主要(?:讲|说|谈|聊)")
+_MEANS = re.compile(r"通过[^,。\s]{0,14}的$")  # 通过国家开放大学的学习: the means
 
 
 def drop_content(text: str, clause: Clause, found: list[Group]) -> list[Group]:
@@ -177,12 +178,11 @@ def drop_content(text: str, clause: Clause, found: list[Group]) -> list[Group]:
     what something came (通过国家开放大学的学习), name the content or the means, not one more activity,
     unless they bring an exact amount or a title."""
     return [g for g in found if not (_CONTENT.search(text, clause.start, g.start)
-                                     or (_MEANS.search(text[clause.start:g.start]) and g.end == clause.end
+                                     or (_MEANS.search(text, clause.start, g.start) and g.end == clause.end
                                          and text[g.start:g.end] == "学习"))
             or g.titles or any(not q.vague and q.value for q in g.quantities)]
 
 
-_MEANS = re.compile(r"通过[^,。\s]{0,14}的$")
 _MORE = re.compile(r"另|也|又|还|其他|别的")  # 另外读了两本: more, no total
 _ALL = re.compile(r"都|均|共|总|这|合计")  # 两本都读完了: all of them
 

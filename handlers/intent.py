@@ -159,8 +159,8 @@ def planned_line(text: str, clause: Clause, today: date) -> int:
 def plans_ahead(text: str, clause: Clause, today: date) -> bool:
     """A heading for a later day (下个月：) or of a plan (本月学习计划：), not of what became of one
     (计划完成情况：)."""
-    return later(clause, today) or bool(cues.INTENDS.search(text, clause.start, clause.end)) and not cues.OUTCOME.search(
-        text, clause.start, clause.end)
+    return later(clause, today) or (bool(cues.INTENDS.search(text, clause.start, clause.end))
+                                    and not cues.OUTCOME.search(text, clause.start, clause.end))
 
 
 def turns_to_now(text: str, clause: Clause) -> bool:
@@ -259,8 +259,8 @@ def hedged(text: str, clause: Clause) -> bool:
 def notice_lines(text: str) -> list[tuple[int, int]]:
     """The lines (first position, position of their line break or the end) that are part of a notice
     to others (请大家…, 关于…的通知, 转发: its line and the lines below it) or of praise of another
-    (小王的论文发表了，大家给他点个赞: the whole message), or a blank form (模板：… 读书：__本): they name activities without reporting them
-    or asking about them. A reply below a quoted notice, from a line opening with 收到/好的
+    (小王的论文发表了，大家给他点个赞: the whole message), or of a blank form (模板：… 读书：__本): they
+    name activities without reporting them or asking about them. A reply below a quoted notice, from a line opening with 收到/好的
     (收到！读书一本), is not, nor the member's own part after it (…报送。 我的：读书一本): a notice
     line ends there. A message quoted above the reply (「张书记：…」 and a line of dashes, as WeCom
     shows a quote) is someone else's words."""
@@ -268,15 +268,16 @@ def notice_lines(text: str) -> list[tuple[int, int]]:
         return [(0, len(text))]
     quoted = cues.QUOTED.match(text)
     replies = [m.start() for m in cues.REPLY.finditer(text)] + ([quoted.end()] if quoted else [])
-    owns = [] if cues.TEMPLATE.search(text) else [m.start() for m in cues.OWN.finditer(text)]
+    template = cues.TEMPLATE.search(text)
+    owns = [] if template else [m.start() for m in cues.OWN.finditer(text)]
+    blank_form = bool(template and cues.BLANK.search(text))
     lines, start = ([(0, quoted.end())], quoted.end()) if quoted else ([], 0)
-    blank_form = cues.TEMPLATE.search(text) and cues.BLANK.search(text)
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
         reply = max((r for r in replies + owns if r <= start), default=0)
-        notice = cues.NOTICE.search(text, reply, end) or (  # 模板：读书：__本: a line of a blank form
-            cues.BLANK.search(text, start, end) or cues.TEMPLATE.search(text, start, end)) and blank_form
+        notice = cues.NOTICE.search(text, reply, end) or (blank_form and (  # 模板：读书：__本: a line of a blank form
+            cues.BLANK.search(text, start, end) or cues.TEMPLATE.search(text, start, end)))
         if notice:
             lines.append((start, next((o for o in owns if notice.end() <= o < end), end)))
         start = end + 1

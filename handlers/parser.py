@@ -25,8 +25,8 @@ How a message is read:
    typed (handlers.titles.as_typed).
 
 The modules: forms, corrections, scan (tokens), tokens (their types and masking), clauses, titles, intent,
-groups, heads, passes (over all the report clauses), items, numerals, dates; reading holds the public types. This one keeps the public API: `read`,
-`Reading`, `Item`, `KindWords`.
+groups, heads, passes (over all the report clauses), items, numerals, dates; reading holds the public
+types. This one keeps the public API: `read`, `Reading`, `Item`, `KindWords`.
 """
 from __future__ import annotations
 

@@ -16,6 +16,13 @@ _STARTED = re.compile(r"开始(?:读|看|学|写|备|准备)?\W*$")  # 上周开
 _FINISHED = re.compile(r"(?:读|看|学|写|听|弄|搞)(?:完|好)|全部完成")  # 昨天读完了: finished now
 
 
+def _take_over(later: Group, first: Group, holder: list[Group]) -> None:
+    """The later mention takes what the first one named (titles, amounts, level); the first leaves its
+    clause's groups (`holder`)."""
+    later.titles, later.quantities, later.level = first.titles, first.quantities, first.level
+    holder.remove(first)
+
+
 def finish_started(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
     """A thing begun on one day (上周开始读《活着》) and said finished in a later clause naming nothing of
     its own (昨天读完了) is one item, on the day it was finished: the later mention takes over what the
@@ -27,8 +34,7 @@ def finish_started(text: str, reports: list[tuple[Clause, list[Group]]]) -> None
             later = next((h for c, hs in reports[index + 1:] for h in hs
                           if h.kind == g.kind and not evident(h) and _FINISHED.search(text, c.start, c.end)), None)
             if later:
-                later.titles, later.quantities, later.level = g.titles, g.quantities, g.level
-                found.remove(g)
+                _take_over(later, g, found)
 
 
 def first_dated(text: str, clause: Clause, before: list[tuple[Clause, list[Group]]]) -> bool:
@@ -59,8 +65,7 @@ def dated_later(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
             first = earlier[0] if len(earlier) == 1 else None
             if first and evident(first) and not later.again and not later.quantities and not later.titles and (
                     later.level in (None, first.level)):  # 博士学位论文答辩通过，昨天拿到博士学位证
-                later.titles, later.quantities, later.level = first.titles, first.quantities, first.level
-                next(gs for _, gs in before if first in gs).remove(first)
+                _take_over(later, first, next(gs for _, gs in before if first in gs))
 
 
 def drop_heading_lines(text: str, reports: list[tuple[Clause, list[Group]]]) -> None:
@@ -82,18 +87,18 @@ def drop_elaborations(text: str, reports: list[tuple[Clause, list[Group]]]) -> N
     those name days of their own and its day is another (昨天QC成果获奖了，前天合理化建议采纳了一条: two
     things); so is a level said again with nothing else (大专毕业，取得大专学历), and one with no day when
     another says the day (评上高级工程师了，职称证书昨天拿到)."""
+    said = [day_of(text, clause) for clause, _ in reports]
     kinds = {g.kind for _, found in reports for g in found if evident(g)}
-    days = {(g.kind, day_of(text, c)) for c, found in reports for g in found if evident(g)}
+    days = {(g.kind, day) for (_, found), day in zip(reports, said) for g in found if evident(g)}
     levels: set = set()  # 函授大专毕业，取得大专学历: the same level said again is the same degree
-    for clause, found in reports:
-        day = day_of(text, clause)
+    for (_, found), day in zip(reports, said):
         found[:] = [g for g in found if (evident(g) or g.again or g.kind not in kinds or (
                         day and (g.kind, None) not in days and (g.kind, day) not in days)) and not (
             g.level and not g.quantities and not g.titles and (g.kind, g.level) in levels)]
         levels.update((g.kind, g.level) for g in found if g.level and not g.quantities and not g.titles)
-    dated = {g.kind for c, found in reports for g in found if not evident(g) and not g.again and day_of(text, c)}
-    for clause, found in reports:  # 评上高级工程师了，职称证书昨天拿到: one, on the day said
-        if not day_of(text, clause):
+    dated = {g.kind for (_, found), day in zip(reports, said) for g in found if not evident(g) and not g.again and day}
+    for (_, found), day in zip(reports, said):  # 评上高级工程师了，职称证书昨天拿到: one, on the day said
+        if not day:
             found[:] = [g for g in found if evident(g) or g.again or g.kind not in dated]
 
 
