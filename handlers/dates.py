@@ -190,7 +190,8 @@ _PATTERNS = [
     (re.compile(r"(?<![a-z])(?<![a-z]\s)(1[0-2]|0?[1-9])[./-](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门科部回场堂节份批件条册套遍趟张期轮人名位岁天年月分元万%]))"),
      lambda t, m: _month_day(t, int(m[1]), int(m[2]))),  # 11.12 培训6学时 (not 2.5学时)
     (re.compile(_N + r"\s*天前"), lambda t, m: t - timedelta(days=_num(m[1]))),
-    (re.compile(_N + r"\s*月份?(?![\d日号])(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),
+    (re.compile(_N + r"\s*月份?(?![日号])(?!\d(?![\d.]*\s*(?:[本次个项篇门部回场件条套遍]|[学课小]时|钟头|h(?![a-z]))))"
+                r"(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),  # 11月1本: November, one
     (re.compile(r"第?([一二三四1-4])\s*季度|q([1-4])(?!\d)"), _quarter),
     (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道高机船泊箱柱区段堆桩变皮输转])"),  # not 2号线, 5号仓, 3号高炉
      lambda t, m: _day(t, _num(m[1]))),

@@ -139,6 +139,24 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     return orphans
 
 
+def split_by_day(clause: Clause, found: list[Group], masked: str) -> list[Group]:
+    """A group counted several times, each amount right after a day or period of its own (心得交流10月2次
+    11月1次; 心得10月1次、11月1次): one group per day, each starting at its amount, the later ones each
+    one more of the kind."""
+    days = {t.end: t for t in clause.tokens if isinstance(t, DateMark) and t.on}
+    result = []
+    for group in found:
+        result.append(group)
+        exact = sorted((q for q in group.quantities if not q.vague and q.start > group.start), key=lambda q: q.start)
+        dated = [days.get(end_before(masked, q.start)) for q in exact]
+        if len(exact) < 2 or not all(dated) or len({d.on for d in dated}) < len(dated):
+            continue
+        group.quantities = [q for q in group.quantities if q not in exact[1:]]
+        group.start = exact[0].start  # on the day said before its first amount
+        result += [Group(group.kind, q.start, q.end, group.level, [q], again=True) for q in exact[1:]]
+    return result
+
+
 def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
     """The amount ends a space-separated part of its own that names no kind but something else done
     (线路跳闸3次了 难题一堆): it counts that, not a kind."""

@@ -228,6 +228,15 @@ def day_of(text: str, clause: Clause):
                  and not CURRENT_PERIOD.fullmatch(text, t.start, t.end) and not PERIOD.search(text, t.start, t.end)), None)
 
 
+def another_day(clause: Clause, reports: list[tuple[Clause, list[Group]]], kind: int) -> bool:
+    """The clause names a day or period (11月, 下半年) other than the one the last clause reporting `kind`
+    named (10月读书2本，11月1本; 9月党课 10月党课): one more of that kind, on its own day."""
+    own = [t.on for t in clause.tokens if isinstance(t, DateMark) and t.on]
+    before = next((c for c, found in reversed(reports) if any(g.kind == kind for g in found)), None)
+    theirs = [t.on for t in before.tokens if isinstance(t, DateMark) and t.on] if before else []
+    return bool(own and theirs) and own[-1] != theirs[-1]
+
+
 def replaces_announcement(text: str, group: Group, reports: list[tuple[Clause, list[Group]]]) -> bool:
     """The kind of `group` was announced before by a clause with nothing but kind words (报一下自考，
     马克思主义基本原理概论考试通过): that announcement names no activity of its own and is dropped

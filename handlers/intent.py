@@ -80,7 +80,7 @@ def mood(text: str, clause: Clause, today: date) -> str:
     if (cues.PLAN.search(cue) or _still_to_do(text, clause, cue, today) or _described(cue, clause)
             or cues.PRAISE.search(text, clause.start, clause.end)
             or (cues.PROGRESS.search(cue) and not cues.DONE.search(cue)) or _future(clause, today)
-            or _referred(text, clause) or cues.OTHERS.match(cue)
+            or _referred(text, clause) or cues.OTHERS.match(cue) or cues.CROWD.search(cue, 0, max(0, cue.find("\0")))
             or (cues.STRANGERS.match(cue) and not cues.SELF.search(cue))
             or cues.ENROLL.search(text, clause.start, clause.end)):
         return "plan"
@@ -145,12 +145,14 @@ def heading(text: str, clause: Clause) -> bool:
 
 
 def planned_line(text: str, clause: Clause, today: date) -> int:
-    """Where the line ends when the clause opens with a plan's heading for a later day, a colon and
-    the first item (下个月学习计划：读书一本，…): the items after it on that line are planned too; else 0."""
+    """Where the line ends when the clause opens with a plan's heading for a later day or this period, a
+    colon and the first item (下个月学习计划：读书一本，…; 12月计划：… in December): the items after it on
+    that line are planned too; else 0."""
     colon = text.find(":", clause.start, clause.end)
-    if colon < 0 or not (cues.INTENDS.search(text, clause.start, colon) or cues.PLAN_HEADING.search(
-            text, clause.start, colon)) or not any(
-            isinstance(t, DateMark) and t.on and t.on > today and t.start < colon for t in clause.tokens):
+    intends = colon >= 0 and cues.INTENDS.search(text, clause.start, colon)
+    if colon < 0 or not (intends or cues.PLAN_HEADING.search(text, clause.start, colon)) or not any(
+            isinstance(t, DateMark) and t.on and (t.on > today or (intends and t.on == today)) and t.start < colon
+            for t in clause.tokens):
         return 0
     ends = [at for at in (text.find("\n", clause.end), text.find("。", clause.end)) if at >= 0]
     return min(ends, default=len(text))
@@ -169,8 +171,8 @@ def turns_to_now(text: str, clause: Clause) -> bool:
 
 
 def says_done(text: str, clause: Clause) -> bool:
-    """The clause says something was done (了, 过, 完, 已, 通过)."""
-    return bool(cues.DONE_ANY.search(text, clause.start, clause.end))
+    """The clause says something was done (了, 过, 完, 已, 通过; not 完成 opening a planned line: 完成安全培训8学时)."""
+    return bool(cues.DONE_ANY.search(cues.TO_COMPLETE.sub("", text[clause.start:clause.end])))
 
 
 def listed_on(text: str, clause: Clause, planned: Clause) -> bool:
@@ -223,9 +225,10 @@ def again(text: str, clause: Clause) -> bool:
         cues.AGAIN.search(cue_text(text, clause)))  # 写了心得还在群里交流了: the same one
 
 
-def contrasts(clause: Clause) -> bool:
-    """The clause begins with 但是/可是/不过: a negation in it denies what came before."""
-    return clause.after in ("但", "但是", "可是", "不过")
+def contrasts(text: str, clause: Clause) -> bool:
+    """The clause begins with 但是/可是/不过, or sets the member apart (就我还没有, 只有我没交): a negation
+    in it denies what came before."""
+    return clause.after in ("但", "但是", "可是", "不过") or bool(cues.ONLY_ME.match(text, clause.start))
 
 
 def likewise(text: str, clause: Clause) -> bool:

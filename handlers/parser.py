@@ -73,6 +73,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     for group in found:
         group.again = again
     orphans = grouping.attach(clause, found, masked, kinds)
+    found = grouping.split_by_day(clause, found, masked)
     found = heads.drop_content(text, clause, heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found)))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
     undated = not again and not any(isinstance(t, DateMark) for t in clause.tokens)  # no new day, no 又
@@ -80,8 +81,9 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         found, orphans = heads.drop_totals(text, clause, found, orphans, last, reports)
     if last and found and undated:
         found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
-    if orphans and not found and last:
-        found = grouping.carry(orphans, last, again, kinds[last.kind].unit, is_bare(text, clause))
+    if orphans and not found and last:  # 10月读书2本，11月1本: one more of it, on another day
+        anew = again or heads.another_day(clause, reports, last.kind)
+        found = grouping.carry(orphans, last, anew, kinds[last.kind].unit, is_bare(text, clause))
     elif not orphans and not found and last and not last.quantities and dimension(
             kinds[last.kind].unit) == "count" and (count := grouping.listed_count(text, clause)):
         last.quantities.append(Quantity(clause.start, clause.end, float(count)))  # A和B都过了
@@ -91,7 +93,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         found[0].titles, pending[:] = pending[:], []
     found = grouping.name(found, reports[-1][1] if reports else [], text, clause)
     found = [g for g in heads.drop_headings(masked, clause, found)
-             if g.kind not in reported or heads.replaces_announcement(text, g, reports) or evident(g) or g.again
+             if g.kind not in reported or heads.another_day(clause, reports, g.kind)
+             or heads.replaces_announcement(text, g, reports) or evident(g) or g.again
              or heads.day_of(text, clause) or passes.first_dated(text, clause, reports)]  # 11月20日参加党委中心组扩大学习:
     # another day's (see drop_elaborations); 在职读的硕士，上个月拿到学位了: that one's day (see dated_later)
     return heads.drop_modifiers(found, clause, text, masked, kinds)
@@ -179,7 +182,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
         elif mood == "negation":  # 合理化建议提了但是没被采纳: the 但是 clause denies the one before
             if codes and any(isinstance(t, Title) for t in clause.tokens):
                 codes = [f"{code}《》" for code in codes]  # 没看完《白鹿原》: that title only, not the kind
-            for code in (codes or (before if intent.contrasts(clause) or intent.zero(text, clause) else ())
+            for code in (codes or (before if intent.contrasts(text, clause) or intent.zero(text, clause) else ())
                          or intent.collective(text, clause)):  # 五个一都还没完成
                 negated.setdefault(code, set()).add(day)
         elif mood == "report":
