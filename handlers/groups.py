@@ -162,6 +162,8 @@ def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
     (线路跳闸3次了 难题一堆): it counts that, not a kind."""
     if any(isinstance(t, Mention) and t.start < quantity.start for t in clause.tokens):
         return False  # 党课 参加3次了: the kind was named before
+    if masked.startswith(":", end_before(masked, quantity.end) + (masked[quantity.end:quantity.end + 1] == " ")):
+        return True  # 提醒的两项：读书已完成《大江大河》: how many the list holds
     start = max(masked.rfind(" ", clause.start, quantity.start), masked.rfind("\n", clause.start, quantity.start),
                 clause.start - 1) + 1
     end = quantity.end + masked.startswith("了", quantity.end)

@@ -24,10 +24,12 @@ Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has 
 _DATING = re.compile(r"\W*(?:已于|于|(?!\w{0,4}(?:截止|报名|下次|开始|计划|预计|提交|报送|申报))\w{0,4}(?:时间|日期)(?:为|是|:))")
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
-_WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+\w{0,3}的\W*$")
-_DONE_THEN = re.compile(r"(?:已经?)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)|的事儿?")
+_WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+[^\0,。]{0,8}的(?:证书?)?\W*$")
+_DONE_THEN = re.compile(r"(?:已经?)?(?:获得|取得)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)|的事儿?"
+                        r"|^\W*(?:大概|大约|差不多|应该)是?")  # 大概是10月中旬
 _ALL = re.compile(r"都|全|均")
 _RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|(?<!搞)定|约|出版|买|借")
+_PAPER = re.compile(r"文件|证|通知|批复|公示|成绩")  # 评上了工程师职称，昨天文件下来的: the paper says when
 _ATTRIBUTE = re.compile(r"(?![^,。\s]*(?:报|登记|录入|填))\w[^,。\s]*的")
 # a verb of doing opening a kind word (交流心得, 解决难题): said of a past day, the thing was done
 _ACTION = re.compile(r"交流|分享|解决|攻克|参加|参与|发表|发布|撰写|编写|取得|获得|考取|通过")
@@ -192,7 +194,8 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
                 and not _opens_line(text, clause)):
             target = counted_back(reports, index)  # …，8学时，11月10日: the clause the amount went to
             result[target] = said[-1]
-            for before in range(target - 1, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
+            every = _ALL.search(text, clause.start, clause.end) or (index == len(reports) - 1 and _last_words(text, clause))
+            for before in range(target - 1, -1, -1) if every else ():
                 if any(isinstance(t, DateMark) for t in reports[before + 1][0].tokens + reports[before][0].tokens):
                     break  # 解决难题两个，深度会谈一次，都是上季度的: all since the last day said
                 result[before] = said[-1]
@@ -202,15 +205,25 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
         elif (said and named is not None and not found and not clause.after
               and all(isinstance(t, (DateMark, Mention)) for t in clause.tokens)
               and _WHEN.search(mask(text, clause.tokens, clause.start, clause.end))
-              and not _RECEIPT.search(text, clause.start, clause.end)
+              and (not _RECEIPT.search(text, clause.start, clause.end) or _PAPER.search(text, clause.start, clause.end))
               and not CURRENT_PERIOD.fullmatch(text, said[-1].start, said[-1].end)
               and not any(isinstance(t, DateMark) for t in reports[named][0].tokens)):
             result[named] = said[-1]
+            for before in range(named - 1, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
+                if any(isinstance(t, DateMark) for t in reports[before][0].tokens):
+                    break  # 培训6学时，党课1次，都是昨天白班后参加的: all since the last day said
+                result[before] = said[-1]
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)
         if any(isinstance(t, Mention) for t in clause.tokens):
             named = index
     return result
+
+
+def _last_words(text: str, clause: Clause) -> bool:
+    """The clause ends the message on the line of what it follows (发表论文一篇，合理化建议采纳一条，上季度的):
+    it dates the whole list."""
+    return not text[clause.end:].strip(" ,;。!~") and "\n" not in text[:clause.start]
 
 
 def _opens_line(text: str, clause: Clause) -> bool:

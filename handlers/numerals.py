@@ -12,12 +12,14 @@ DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, 
           "四": 4, "肆": 4, "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8,
           "九": 9, "玖": 9}
 MULTIPLIERS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000, "万": 10000}
-CN_NUMERAL = "".join(DIGITS) + "".join(MULTIPLIERS) + "几"
+TENS = {"廿": 20, "卅": 30}  # 廿个钟, 廿五: twenty, as written in Cantonese and on old forms
+CN_NUMERAL = "".join(DIGITS) + "".join(MULTIPLIERS) + "".join(TENS) + "几"
 
 # unit word -> dimension. "hour" units convert into each other, "minute" converts to hours,
 # "count" units are interchangeable counts, "day" is a duration no hour count can be read from.
 UNITS = {
     "学时": "hour", "小时": "hour", "课时": "hour", "钟头": "hour", "hours": "hour", "hour": "hour",
+    "钟": "hour",  # 一个半钟 (Cantonese 个钟 = 小时)
     "学是": "hour", "学识": "hour",  # the usual pinyin typos of 学时
     "hrs": "hour", "hr": "hour", "h": "hour",
     "分钟": "minute", "min": "minute",
@@ -61,6 +63,8 @@ def chinese_number(word: str) -> float | None:
         elif ch == "万":
             total += (section + digit) * 10000
             section = digit = 0
+        elif ch in TENS and not section and not digit:
+            section, seen = TENS[ch], True
         elif ch in MULTIPLIERS:
             section += (digit or 1) * MULTIPLIERS[ch]
             digit, seen = 0, True
