@@ -66,6 +66,7 @@ RELATIVE = {
     **dict.fromkeys(("下周", "下星期", "下个星期", "下礼拜", "下个礼拜"), _days(7)), "下个月": _next_month, "下月": _next_month,
     "明年": lambda t: date(t.year + 1, 1, 1),
     **dict.fromkeys(("上个月", "上月", "上个月底", "上月底", "上个月末", "上月末"), _last_month),
+    **dict.fromkeys(("上上个月", "上上月"), lambda t: _last_month(_last_month(t))),
     "去年": lambda t: date(t.year - 1, 12, 31), "前年": lambda t: date(t.year - 2, 12, 31),
     "上季度": _last_quarter, "上个季度": _last_quarter,
     "上半年": lambda t: date(t.year, 6, 30) if t.month > 6 else t,
@@ -179,6 +180,11 @@ _PATTERNS = [
     (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月\s*" + _N + r"\s*[日号]"),
      lambda t, m: _on(_in_year(t, m[1]), _num(m[2]), _num(m[3]))),
     (re.compile(r"(今年|去年|前年)\s*" + _N + r"\s*月份?"), _year_month),
+    (re.compile(r"(今年|去年|前年)的?\s*([上下])半年"),  # 去年下半年 -> 12-31 of last year
+     lambda t, m: min(t, date(_in_year(t, m[1]), 6, 30) if m[2] == "上" else date(_in_year(t, m[1]), 12, 31))),
+    (re.compile(r"(今年|去年|前年)的?\s*(?:第?([一二三四1-4])\s*季度|q([1-4])(?!\d))"),  # 去年四季度, 去年Q4
+     lambda t, m: min(t, _month_end(_in_year(t, m[1]), 3 * _num(m[2] or m[3])))),
+    (re.compile(r"元旦(?:那天|当天|当日)?(?![前之假期])"), lambda t, m: _holiday(t, 1, 1)),
     (re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"),
      lambda t, m: _on(int(m[1]), int(m[2]), int(m[3]))),
     (re.compile(r"(\d{4})\s*年\s*" + _N + r"\s*月份?"),

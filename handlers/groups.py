@@ -32,23 +32,29 @@ class Group:
 def groups(clause: Clause) -> list[Group]:
     """Consecutive mentions of one kind form one group (读了2本书, 读了《红岩》、《原则》两本书),
     unless the group already has an exact quantity and the next mention brings its own
-    (党课2次、中心组学习1次 / 读书1本 读书1本《红日》)."""
+    (党课2次、中心组学习1次 / 读书1本 读书1本《红日》 / 两次专题学习、一次中心组学习)."""
     found: list[Group] = []
     marks = [t for t in sorted(clause.tokens, key=lambda t: t.start) if isinstance(t, (Mention, Quantity, Title))]
-    counted = titled = False  # what the current group has met since it began
+    counted = titled = led = False  # what the current group has met since it began; whether an amount led it
     for index, m in enumerate(marks):
         if not isinstance(m, Mention):
             counted = counted or (isinstance(m, Quantity) and not m.vague)  # 好几本书 具体几本: one group
             titled = titled or isinstance(m, Title)
             continue
         following = marks[index + 1] if index + 1 < len(marks) else None
-        own = isinstance(following, Quantity) or (titled and isinstance(following, Title))
+        leading = index > 0 and _leads(marks[index - 1], m)
+        own = isinstance(following, Quantity) or (titled and isinstance(following, Title)) or (led and leading)
         if found and found[-1].kind == m.kind and not (counted and own):
             found[-1].end, found[-1].level = m.end, found[-1].level or m.level
         else:
             found.append(Group(m.kind, m.start, m.end, m.level))
-            counted = titled = False
+            counted, titled, led = False, False, leading
     return found
+
+
+def _leads(mark, mention: Mention) -> bool:
+    """An exact amount written right before the kind word (两次专题学习)."""
+    return isinstance(mark, Quantity) and not mark.vague and mark.end == mention.start
 
 
 def _neighbours(found: list[Group], starts: list[int], start: int, end: int):
@@ -191,6 +197,7 @@ def carry(orphans: list, group: Group, again: bool, unit: str, bare: bool = True
 
 _ADDED = re.compile(r"再|又|加|补")  # 学习成果再加一个: one more, named next
 _IS = re.compile(r"\W*(?:也?就?是|即)")
+_COUNTS_AS = re.compile(r"\W*(?:这|就|也)?(?:算(?:是|作|为)?|记(?:作|为))(?=[\d一两二三四五六七八九十]|\W*\w{0,2}\s*$)")  # …分享了，算一次心得交流
 
 
 def name(found: list[Group], before: list[Group], text: str, clause: Clause) -> list[Group]:
@@ -198,10 +205,14 @@ def name(found: list[Group], before: list[Group], text: str, clause: Clause) -> 
     kind the clause before counted without titles names what was counted: its titles join that
     group, and the clause adds nothing; so does one counting as many again, on no day of its own
     (学习成果再加一个，做了一份课件《…》); so does one saying what it was (成果都发布了，是一篇论文《…》),
-    amount and all. Said again (又读了《活着》), it adds."""
+    amount and all; so does one saying what the thing before counts as (把读后感分享了，算一次心得交流).
+    Said again (又读了《活着》), it adds."""
     if len(found) != 1 or not before:
         return found
     group, last = found[0], before[-1]
+    if _COUNTS_AS.match(text, clause.start) and group.kind == last.kind and not group.titles:
+        last.quantities = last.quantities or group.quantities  # 把读后感分享了，算一次心得交流: that one
+        return []
     identity = bool(_IS.match(text, clause.start))
     recount = (len(group.quantities) == len(last.quantities) == 1  # 学习成果一个，做了一份课件《…》
                and group.quantities[0].value == last.quantities[0].value == len(group.titles)

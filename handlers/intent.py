@@ -57,6 +57,8 @@ def mood(text: str, clause: Clause, today: date) -> str:
     """"question", "negation", "plan" (intent, opinion, hypothesis, a later day, praise of others,
     what someone else did, a thing spoken of) or "report"."""
     cue = cues.INDIRECT.sub("", cues.ANY.sub(r"\1", cue_text(text, clause)))
+    if cues.RHETORIC.match(cue):
+        return "plan"  # 谁说我这个月没读书？, 如果你问我这个月学了啥: a lead-in to what was done
     if clause.asked or cues.QUESTION.search(cue):
         return "question"
     tally = cues.TALLY.search(cue)

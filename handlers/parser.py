@@ -83,6 +83,8 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
     if orphans and not found and last:  # 10月读书2本，11月1本: one more of it, on another day
         anew = again or heads.another_day(clause, reports, last.kind)
+        if intent.hedged(text, clause):  # 做了好些课件，大概5个左右: as rough as said there
+            orphans = [replace(t, vague=True) if isinstance(t, Quantity) else t for t in orphans]
         found = grouping.carry(orphans, last, anew, kinds[last.kind].unit, is_bare(text, clause))
     elif not orphans and not found and last and not last.quantities and dimension(
             kinds[last.kind].unit) == "count" and (count := grouping.listed_count(text, clause)):
