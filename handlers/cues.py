@@ -119,6 +119,7 @@ CROWD = re.compile(r"(?:大家|同事们|好?几个(?:同事|人|党员|同志)|
 STRANGERS = re.compile(r"\W*(?:隔壁|别人|人家|其他人|其他同志)")
 # 想报个自考, 准备报名成人高考: enrolling, no report (想报个心得交流 is one)
 ENROLL = re.compile(r"(?:想|要|准备|打算|计划)报(?:个|名)?(?:自考|自学考试|函授|成人高考|在职|研究生|本科|大专|硕士|博士|学历|考试|培训班)")
+MEANT = re.compile(r"\W*(?:我|俺)?(?:本来|原本|原来|本)(?:想|打算|准备|计划|要)")  # 本来想…读完的
 ONLY_ME = re.compile(r"\W*(?:就|只有|只|唯独|就剩)(?:我|俺)")  # 老张他们都交流过心得了，就我还没有
 ONESELF = re.compile(r"[我俺](?!们)|本人")
 NARRATED = re.compile(r"\W*(?:还|也|又|都)?\0+[了过]")  # …，交流了三次心得: telling on

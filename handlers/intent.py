@@ -227,6 +227,12 @@ def again(text: str, clause: Clause) -> bool:
         cues.AGAIN.search(cue_text(text, clause)))  # 写了心得还在群里交流了: the same one
 
 
+def meant(text: str, clause: Clause) -> bool:
+    """The clause says what was meant to be done (本来想这周把《三体》读完的, 原打算…): a denial after it with no
+    kind of its own (到现在一页都没翻) denies that."""
+    return bool(cues.MEANT.match(text, clause.start))
+
+
 def contrasts(text: str, clause: Clause) -> bool:
     """The clause begins with 但是/可是/不过, or sets the member apart (就我还没有, 只有我没交): a negation
     in it denies what came before."""

@@ -128,6 +128,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     asked = eligible = False
     topics: list[str] = []
     before: list[str] = []  # the kinds the clause before names (reported with nothing of their own)
+    meant: list[str] = []  # the kinds a plan that fell through named (本来想…, 原打算…): a denial after it is of them
     last, prior = "", None  # the mood of the clause before, and that clause
     planning = 0  # where a list under a heading of what is planned (下个月学习计划：) ends
     notices = intent.notice_lines(text)
@@ -154,7 +155,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             planning = 0  # 本月已完成：读书1本: the plan's list has ended
         elif planning > clause.start and mood == "report":
             mood = whole = "plan"
-        if mood == "negation" and last == "plan" and intent.unfinished(text, clause):
+        if mood == "negation" and last == "plan" and intent.unfinished(text, clause) and any(
+                isinstance(t, (Mention, Title)) for t in prior.tokens):  # (not 刚才发的那条不算，书其实还没读完)
             mood = "plan"  # 我正在看《三体》，还没看完: in progress
         elif mood == "negation" and last == "report" and intent.unfinished(text, clause) and reports and (
                 intent.only_unfinished(text, clause)):
@@ -185,7 +187,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             if codes and any(isinstance(t, Title) for t in clause.tokens):
                 codes = [f"{code}《》" for code in codes]  # 没看完《白鹿原》: that title only, not the kind
             for code in (codes or (before if intent.contrasts(text, clause) or intent.zero(text, clause) else ())
-                         or intent.collective(text, clause)):  # 五个一都还没完成
+                         or intent.collective(text, clause) or meant):  # 五个一都还没完成
+
                 negated.setdefault(code, set()).add(day)
         elif mood == "report":
             found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,
@@ -194,6 +197,7 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
             reports.append((clause, found))
             codes = [kinds[g.kind].code for g in found if not evident(g)]
         before = codes
+        meant = codes if mood == "plan" and intent.meant(text, clause) else meant  # 本来想这周把《三体》读完的
     passes.drop_heading_lines(text, reports)  # 一、读书学习 above 本月共读书3本
     passes.finish_started(text, reports)  # 上周开始读《活着》，昨天读完了: one book, finished yesterday
     passes.dated_later(text, reports)  # 在职读的硕士，上个月拿到学位了: on the day said after
