@@ -57,6 +57,7 @@ def _days(n: int):
 RELATIVE = {
     **dict.fromkeys(("今天", "今日", "今儿个", "今儿", "当天", "本周", "这周", "这星期", "这个星期", "本月份",
                      "本月", "这个月", "这月", "当月", "今年", "本年度", "今年度", "本季度", "这个季度", "这季度",
+                     "本半年度", "本半年", "这半年",
                      "前几天", "这几天", "前两天", "这两天"), _days(0)),
     **dict.fromkeys(("昨天", "昨日", "昨儿个", "昨儿", "昨晚"), _days(-1)),
     **dict.fromkeys(("次日", "第二天", "翌日"), _days(0)),  # the day after a day said before: see handlers.scan
@@ -142,6 +143,7 @@ def _year_month(today: date, found: re.Match) -> date | None:
 def _in_month(today: date, found: re.Match) -> date | None:
     """上个月15号 -> that day of last month; 这个月3号 -> of this month."""
     month = _last_month(today) if found[1].startswith("上") else today
+    month = _last_month(month) if found[1].startswith("上上") else month
     return _on(month.year, month.month, _num(found[2]))
 
 
@@ -184,7 +186,8 @@ _PATTERNS = [
      lambda t, m: min(t, date(_in_year(t, m[1]), 6, 30) if m[2] == "上" else date(_in_year(t, m[1]), 12, 31))),
     (re.compile(r"(今年|去年|前年)的?\s*(?:第?([一二三四1-4])\s*季度|q([1-4])(?!\d))"),  # 去年四季度, 去年Q4
      lambda t, m: min(t, _month_end(_in_year(t, m[1]), 3 * _num(m[2] or m[3])))),
-    (re.compile(r"元旦(?:那天|当天|当日)?(?![前之假期])"), lambda t, m: _holiday(t, 1, 1)),
+    (re.compile(r"(今年|去年|前年)的?元旦(?:那天|当天|当日)?(?![前之后以假期])"), lambda t, m: _on(_in_year(t, m[1]), 1, 1)),
+    (re.compile(r"(?<!年)元旦(?:那天|当天|当日)?(?![前之后以假期])"), lambda t, m: _holiday(t, 1, 1)),
     (re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"),
      lambda t, m: _on(int(m[1]), int(m[2]), int(m[3]))),
     (re.compile(r"(\d{4})\s*年\s*" + _N + r"\s*月份?"),
@@ -192,7 +195,7 @@ _PATTERNS = [
      if 1 <= _num(m[2]) <= 12 else None),  # 2026年11月: this month so far
     (re.compile(r"(\d{4})\s*年"), lambda t, m: t if int(m[1]) == t.year else _on(int(m[1]), 12, 31)),
     (re.compile(_N + r"\s*月\s*" + _N + r"\s*[日号]"), lambda t, m: _month_day(t, _num(m[1]), _num(m[2]))),
-    (re.compile(r"(上个?|这个?|本)月\s*" + _N + r"\s*[日号]"), _in_month),
+    (re.compile(r"(上上个?|上个?|这个?|本)月\s*" + _N + r"\s*[日号]"), _in_month),
     (re.compile(r"(?<![a-z])(?<![a-z]\s)(1[0-2]|0?[1-9])[./-](3[01]|[12]\d|0?[1-9])(?![\d.a-z])(?!\s*(?:[学课小]时|钟头|分钟|h|[本次个项篇门科部回场堂节份批件条册套遍趟张期轮人名位岁天年月分元万%]))"),
      lambda t, m: _month_day(t, int(m[1]), int(m[2]))),  # 11.12 培训6学时 (not 2.5学时)
     (re.compile(r"(?<![\d/])(1[3-9]|2\d|3[01])/(1[0-2]|0?[1-9])(?![\d/])"),
@@ -201,7 +204,7 @@ _PATTERNS = [
     (re.compile(_N + r"\s*月份?(?![日号])(?!\d(?![\d.]*\s*(?:[本次个项篇门部回场件条套遍]|[学课小]时|钟头|h(?![a-z]))))"
                 r"(?:的?最后一天|底|末)?"), lambda t, m: _month(t, _num(m[1]))),  # 11月1本: November, one
     (re.compile(r"第?([一二三四1-4])\s*季度|q([1-4])(?!\d)"), _quarter),
-    (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道高机船泊箱柱区段堆桩变皮输转主])"),  # not 2号线, 5号仓, 3号高炉
+    (re.compile(_N + r"\s*[日号](?![\d线楼车仓库站台门口院厂房位窗柜井罐炉塔桥舱厅泵道高机船泊箱柱区段堆桩变皮输转]|主变|主控)"),  # not 2号线, 5号仓, 3号高炉
      lambda t, m: _day(t, _num(m[1]))),
     (re.compile(r"(上|这|本|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])"
                 r"(?!(?<=一)[直起样共定下些般边点致切向])"),  # 这周一直在…: 这周, not Monday

@@ -59,6 +59,70 @@ def rewrite(text: str) -> str | None:
     return "\n".join(" ".join(r["when"] + r["what"] + r["amount"] + r["title"]) for r in records)
 
 
+_SKIPPED = re.compile(r"序号|编号|作者|备注|奖项|级别|等级|说明|姓名|单位名称|部门")
+# a table's column headings, by what the column holds; the label the form's reading knows it by
+_HEADINGS = ((re.compile(r"\w{0,4}(?:日期|时间)|季度|月份"), "时间"), (re.compile(r"学时|课时"), "学时"),
+             (re.compile(r"次数"), "次数"), (re.compile(r"数量|个数|本数|篇数"), "数量"), (re.compile(r"单位"), "单位"),
+             (re.compile(r"书名|篇名|题目|标题|名称|主题|课程"), "名称"), (re.compile(r"项目|内容|类别|类型|事项"), "项目"))
+_NAMED = {"名称": re.compile(r"(\w{1,6}?)(?:名称|名)"), "项目": re.compile(r"(\w{1,6}?)(?:类型|类别|对象|内容|项目)")}
+_LIST_HEAD = re.compile(r"\W*(\w{2,8}?)(?:情况|清单|台账|汇总|记录|统计|明细)?\W*")  # 解决难题清单 above the table
+
+
+def _heading(cell: str) -> tuple[str, str] | None:
+    """A table's column heading as (label, what it adds to the activity): 培训名称 -> (名称, 培训),
+    成果类型 -> (项目, 成果), 读完日期 -> (时间, ""); None for a column saying nothing of it (序号, 作者)."""
+    if not cell or _SKIPPED.fullmatch(cell):
+        return None
+    for pattern, label in _HEADINGS:
+        if pattern.fullmatch(cell):
+            return label, ""
+    found = next(((label, m[1]) for label, named in _NAMED.items() if (m := named.fullmatch(cell))), None)
+    return found
+
+
+def _ruled(lines: list[str], at: int) -> bool:
+    """The line and the one below it have the same number of columns (理论学习\t次数 above 党课\t2)."""
+    return at + 1 < len(lines) and lines[at].count("\t") == lines[at + 1].count("\t") > 0
+
+
+def tabulated(text: str) -> str | None:
+    """A table pasted from a spreadsheet (项目\t数量\t时间 above 读书\t1\t11月15日) as the form it stands for,
+    one record per row (项目：读书 数量：1 时间：11月15日); a cell left blank under a merged one takes the
+    value above it. The lines above the table stay; a first column headed by an activity (理论学习\t次数,
+    深度会谈对象\t日期) adds it to each row. None when the message holds no such table."""
+    lines = text.split("\n")
+    at = next((i for i, line in enumerate(lines) if "\t" in line and sum(
+        _heading(c.strip()) is not None for c in line.split("\t")) >= (1 if _ruled(lines, i) else 2)), None)
+    if at is None:
+        return None
+    cells = [c.strip() for c in lines[at].split("\t")]
+    plan = "计划" if any("计划" in c for c in cells) else ""  # 计划数量\t计划完成时间: each row is planned
+    headings = [_heading(c) for c in cells]
+    if headings[0] is None and cells[0] and not _SKIPPED.fullmatch(cells[0]):
+        headings[0] = ("项目", cells[0])  # 理论学习\t次数: the rows name kinds of it
+    head = _LIST_HEAD.fullmatch(lines[at - 1]) if at and len(lines[at - 1].strip()) <= 12 else None
+    named = head[1] if head and not any(h and h[0] == "项目" for h in headings) else ""  # 读书情况 above 书名\t…
+    rows, above = [], [""] * len(cells)
+    for line in lines[at + 1:]:
+        if "\t" not in line:
+            break
+        fields = []
+        for index, (heading, value) in enumerate(zip(headings, (c.strip() for c in line.split("\t")))):
+            value = value or (above[index] if heading and heading[0] == "项目" else "")
+            above[index] = value
+            if not heading and value and not _SKIPPED.fullmatch(cells[index]):
+                fields.append(value)  # 完成情况: 已完成1本, 未完成
+            elif heading and value:
+                label, adds = heading
+                if label == "名称" and adds:  # 培训名称: the activity, then the name
+                    fields.insert(0, f"项目:{adds}")
+                    adds = ""
+                field = f"{label}:{plan if label == '项目' else ''}{adds}{value}" if label != "单位" else value
+                fields.insert(0, field) if label == "项目" else fields.append(field)
+        rows.append(" ".join(([f"项目:{named}"] if named else []) + fields))
+    return "\n".join(lines[:at - 1 if named else at] + rows) if rows else None
+
+
 def _record() -> dict[str, list[str]]:
     """One record of a form: its values by role, and the labels said in it."""
     return {"when": [], "what": [], "amount": [], "title": [], "labels": []}

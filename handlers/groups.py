@@ -29,10 +29,11 @@ class Group:
     again: bool = False  # its clause adds one more (这个月又做了个课件): no mere elaboration
 
 
-def groups(clause: Clause) -> list[Group]:
+def groups(clause: Clause, text: str = "") -> list[Group]:
     """Consecutive mentions of one kind form one group (读了2本书, 读了《红岩》、《原则》两本书),
     unless the group already has an exact quantity and the next mention brings its own
-    (党课2次、中心组学习1次 / 读书1本 读书1本《红日》 / 两次专题学习、一次中心组学习)."""
+    (党课2次、中心组学习1次 / 读书1本 读书1本《红日》 / 两次专题学习、一次中心组学习; but 三次党课 两次党课在线上
+    counts a part of it)."""
     found: list[Group] = []
     marks = [t for t in sorted(clause.tokens, key=lambda t: t.start) if isinstance(t, (Mention, Quantity, Title))]
     counted = titled = led = False  # what the current group has met since it began; whether an amount led it
@@ -43,7 +44,8 @@ def groups(clause: Clause) -> list[Group]:
             continue
         following = marks[index + 1] if index + 1 < len(marks) else None
         leading = index > 0 and _leads(marks[index - 1], m)
-        own = isinstance(following, Quantity) or (titled and isinstance(following, Title)) or (led and leading)
+        listed = leading and text[marks[index - 1].start - 1:marks[index - 1].start] in ("、", "和", "及")
+        own = isinstance(following, Quantity) or (titled and isinstance(following, Title)) or (led and listed)
         if found and found[-1].kind == m.kind and not (counted and own):
             found[-1].end, found[-1].level = m.end, found[-1].level or m.level
         else:
@@ -123,8 +125,8 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     marks = sorted((t for t in clause.tokens if isinstance(t, (Mention, Quantity))), key=lambda t: t.start)
     for token in clause.tokens:
         if isinstance(token, Quantity):
-            if _elsewhere(token, clause, masked):
-                continue
+            if _elsewhere(token, clause, masked) or _PEOPLE.match(masked, token.end):
+                continue  # 给新来的3个学员交流了心得: people, not a count
             owners = [g if g.start < token.start else _head(g, found, masked, token, kinds)
                       for g in _quantity_owners(token, marks, found, starts, masked, kinds)]
             if any(_describes(token, g, masked, kinds) for g in owners):
@@ -145,7 +147,17 @@ def attach(clause: Clause, found: list[Group], masked: str, kinds: Sequence[Kind
     return orphans
 
 
-def split_by_day(clause: Clause, found: list[Group], masked: str) -> list[Group]:
+_TOTAL = re.compile(r"共|合计|累计|总")  # 10月2本 11月1本 共3本: the total, no month's
+_SPANS = (("month", re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3}|上上个?|上个?|这个?|本)月份?")),
+          ("quarter", re.compile(r"(?:[上这本]个?|第?[一二三四1-4])季度|q[1-4]")), ("half", re.compile(r"[上下]半年")))
+
+
+def _span(said: str) -> str | None:
+    """What stretch a day said names (10月, 上个月: month; 三季度: quarter; 上半年: half), None for a day or a year."""
+    return next((name for name, pattern in _SPANS if pattern.fullmatch(said.strip())), None)
+
+
+def split_by_day(clause: Clause, found: list[Group], masked: str, text: str) -> list[Group]:
     """A group counted several times, each amount right after a day or period of its own (心得交流10月2次
     11月1次; 心得10月1次、11月1次): one group per day, each starting at its amount, the later ones each
     one more of the kind."""
@@ -153,14 +165,20 @@ def split_by_day(clause: Clause, found: list[Group], masked: str) -> list[Group]
     result = []
     for group in found:
         result.append(group)
-        exact = sorted((q for q in group.quantities if not q.vague and q.start > group.start), key=lambda q: q.start)
+        exact = sorted((q for q in group.quantities if not q.vague and q.start > group.start
+                        and not _TOTAL.search(masked, max(0, q.start - 3), q.start)), key=lambda q: q.start)
         dated = [days.get(end_before(masked, q.start)) for q in exact]
-        if len(exact) < 2 or not all(dated) or len({d.on for d in dated}) < len(dated):
-            continue
+        if (len(exact) < 2 or not all(dated) or len({d.on for d in dated}) < len(dated)
+                or len({_span(text[d.start:d.end]) for d in dated}) != 1 or not _span(text[dated[0].start:dated[0].end])):
+            continue  # 读书今年12本 上个月3本, 10月份2次 其中10月15日1次: a total and a part
         group.quantities = [q for q in group.quantities if q not in exact[1:]]
         group.start = exact[0].start  # on the day said before its first amount
         result += [Group(group.kind, q.start, q.end, group.level, [q], again=True) for q in exact[1:]]
     return result
+
+
+_PEOPLE = re.compile(r"\s*(?:新来的|新|年轻)?(?:学员|徒弟|同事|新员工|员工|同志|党员|职工|小伙伴|客户|大学生|青年)")
+_LIST_UNITS = ("项", "个", "件", "样", "条", "类")
 
 
 def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
@@ -168,8 +186,9 @@ def _elsewhere(quantity: Quantity, clause: Clause, masked: str) -> bool:
     (线路跳闸3次了 难题一堆): it counts that, not a kind."""
     if any(isinstance(t, Mention) and t.start < quantity.start for t in clause.tokens):
         return False  # 党课 参加3次了: the kind was named before
-    if masked.startswith(":", end_before(masked, quantity.end) + (masked[quantity.end:quantity.end + 1] == " ")):
-        return True  # 提醒的两项：读书已完成《大江大河》: how many the list holds
+    if masked.startswith(":", end_before(masked, quantity.end) + (masked[quantity.end:quantity.end + 1] == " ")) and (
+            quantity.unit in _LIST_UNITS):
+        return True  # 提醒的两项：读书已完成《大江大河》: how many the list holds (not 8学时：消防安全培训)
     start = max(masked.rfind(" ", clause.start, quantity.start), masked.rfind("\n", clause.start, quantity.start),
                 clause.start - 1) + 1
     end = quantity.end + masked.startswith("了", quantity.end)

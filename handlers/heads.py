@@ -228,13 +228,39 @@ def day_of(text: str, clause: Clause):
                  and not CURRENT_PERIOD.fullmatch(text, t.start, t.end) and not PERIOD.search(text, t.start, t.end)), None)
 
 
-def another_day(clause: Clause, reports: list[tuple[Clause, list[Group]]], kind: int) -> bool:
+def another_day(text: str, clause: Clause, reports: list[tuple[Clause, list[Group]]], kind: int) -> bool:
     """The clause names a day or period (11月, 下半年) other than the one the last clause reporting `kind`
-    named (10月读书2本，11月1本; 9月党课 10月党课): one more of that kind, on its own day."""
-    own = [t.on for t in clause.tokens if isinstance(t, DateMark) and t.on]
+    named, both right before the kind word or the amount (10月读书2本，11月1本; 9月党课 10月党课): one more of
+    that kind, on its own day (not 上个月开始写论文，这个月论文发表了: one paper); so does one naming the kind
+    in other words on another day (10月拿到中级职称，11月考过了注册安全工程师资格证)."""
     before = next((c for c, found in reversed(reports) if any(g.kind == kind for g in found)), None)
-    theirs = [t.on for t in before.tokens if isinstance(t, DateMark) and t.on] if before else []
-    return bool(own and theirs) and own[-1] != theirs[-1]
+    if before is None:
+        return False
+    own, theirs = _dates_leading(text, clause), _dates_leading(text, before)
+    if own and theirs:
+        return own[-1] != theirs[-1]
+    own, theirs = _days(clause), _days(before)  # 10月拿到中级职称，11月考过了注册安全工程师资格证: another thing
+    return (bool(own and theirs) and own[-1] != theirs[-1] and not _BEGUN.search(text, before.start, before.end)
+            and not _said(text, clause, kind) & _said(text, before, kind))
+
+
+def _days(clause: Clause) -> list:
+    return [t.on for t in clause.tokens if isinstance(t, DateMark) and t.on]
+
+
+def _said(text: str, clause: Clause, kind: int) -> set[str]:
+    """The kind words of `kind` the clause says (职称, 论文)."""
+    return {text[t.start:t.end] for t in clause.tokens if isinstance(t, Mention) and t.kind == kind}
+
+
+_BEGUN = re.compile(r"开始|立项|申报|报名|启动|着手")  # 9月立项的QC课题，11月QC成果发布了: one thing
+
+
+def _dates_leading(text: str, clause: Clause) -> list:
+    """The days said right before a kind word or an amount in the clause (10月读书, 11月1本, 10月：2本)."""
+    starts = {t.start for t in clause.tokens if isinstance(t, (Mention, Quantity))}
+    return [t.on for t in clause.tokens if isinstance(t, DateMark) and t.on
+            and t.end + len(text[t.end:clause.end]) - len(text[t.end:clause.end].lstrip(" :份的")) in starts]
 
 
 def replaces_announcement(text: str, group: Group, reports: list[tuple[Clause, list[Group]]]) -> bool:

@@ -82,12 +82,20 @@ def mood(text: str, clause: Clause, today: date) -> str:
     if (cues.PLAN.search(cue) or _still_to_do(text, clause, cue, today) or _described(cue, clause)
             or cues.PRAISE.search(text, clause.start, clause.end)
             or (cues.PROGRESS.search(cue) and not cues.DONE.search(cue)) or _future(clause, today)
-            or _referred(text, clause) or cues.OTHERS.match(cue) or cues.CROWD.search(cue, 0, max(0, cue.find("\0")))
+            or _referred(text, clause) or cues.OTHERS.match(cue) or _crowd(cue)
+            or (cues.FIRST.search(cue) and not cues.SAID_DONE.search(text, clause.start, clause.end))
             or (cues.STRANGERS.match(cue) and not cues.SELF.search(cue))
             or cues.ENROLL.search(text, clause.start, clause.end)):
         return "plan"
     opinion = cues.OPINION.search(cue)
     return "plan" if opinion and not _done(text, clause) and not _judged_after(cue, opinion.start()) else "report"
+
+
+def _crowd(cue: str) -> bool:
+    """A crowd did it (好几个同事都上台交流了, 一到月底大家都在赶着读书), not the member with them (我和大家都参加了,
+    带着同事们都学习了)."""
+    crowd = cues.CROWD.search(cue, 0, max(0, cue.find("\0")))
+    return bool(crowd) and not cues.SELF.search(cue) and not cues.WITH.search(cue, 0, crowd.start())
 
 
 def _judged_after(cue: str, at: int) -> bool:

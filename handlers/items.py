@@ -21,11 +21,11 @@ from handlers.tokens import Clause, Mention, mask
 Entry = tuple[Item, bool, bool]  # the item, whether it is sure, whether it has an amount/title/level
 # 上个月处理主变故障的心得: the date is the thing's; 上个月漏报的心得: the reporting is late, not the date
 # matched before a date (…，时间是11月11日; not 截止时间：…, 报名时间：…)
-_DATING = re.compile(r"\W*(?:已于|于|(?!\w{0,4}(?:截止|报名|下次|开始|计划|预计|提交|报送|申报))\w{0,4}(?:时间|日期)(?:为|是|:))")
+_DATING = re.compile(r"\W*(?:已于|于|已经?在(?=\s*\d)|(?!\w{0,4}(?:截止|报名|下次|开始|计划|预计|提交|报送|申报))\w{0,4}(?:时间|日期)(?:为|是|:))")
 # a clause saying when or where the thing before was done (上周六在分场会议室, 月初读的, 是上周四在车间讲的),
 # not when a paper came or the report was made (上周刚领的, 今天才报)
 _WHEN = re.compile(r"^\W*(?:是|就是)?\0+(?:在|于)|^\W*\w{0,3}\0+[^\0,。]{0,8}的(?:证书?)?\W*$")
-_DONE_THEN = re.compile(r"(?:已经?)?(?:获得|取得)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)|的事儿?"
+_DONE_THEN = re.compile(r"(?:已经?)?(?:获得|取得|评审|验收|鉴定|审核|答辩)?(?:完成|授权|结题|发布|结业|获评|获奖|通过|办结)|的事儿?"
                         r"|^\W*(?:大概|大约|差不多|应该)是?")  # 大概是10月中旬
 _ALL = re.compile(r"都|全|均")
 _RECEIPT = re.compile(r"领|拿|到手|下来|发|收到|报|登记|录|补|送|写|考|布置|(?<!搞)定|约|出版|买|借")

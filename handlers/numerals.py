@@ -111,8 +111,9 @@ def match_quantity(text: str, pos: int) -> Quantity | None:
     A number followed by no unit is returned with bare=True only when it is Arabic; the caller
     decides whether such a bare number belongs to a kind word. So is `×2` (2 times, 次).
     """
-    if pos and (text[pos - 1] == "第" or text[pos - 1].isdigit() or text[pos - 1] == "."):
-        return None
+    if pos and (text[pos - 1] == "第" or text[pos - 1].isdigit() or text[pos - 1] == "."
+                or ("a" <= text[pos - 1] <= "z" and text[pos - 1] != "x" and text[pos].isdigit())):
+        return None  # K3次列车, G102: a train or a code, no count
     if _SECONDARY.match(text, pos):
         return None  # 二次供水, 二次设备: secondary, no count (twice is 两次)
     times = _TIMES.match(text, pos)

@@ -69,11 +69,11 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     clause before counted (成果1项，微课《…》), or, said first, what the next one counts (《原则》，读书一本:
     kept in `pending`); a mention of a kind already reported, with nothing of its own and not said
     again, only elaborates."""
-    found = heads.drop_programmes(clause, grouping.groups(clause))
+    found = heads.drop_programmes(clause, grouping.groups(clause, text))
     for group in found:
         group.again = again
     orphans = grouping.attach(clause, found, masked, kinds)
-    found = grouping.split_by_day(clause, found, masked)
+    found = grouping.split_by_day(clause, found, masked, text)
     found = heads.drop_content(text, clause, heads.drop_breakdowns(text, clause, heads.drop_teams(text, clause, found)))
     last = next((groups[-1] for _, groups in reversed(reports) if groups), None)
     undated = not again and not any(isinstance(t, DateMark) for t in clause.tokens)  # no new day, no 又
@@ -82,7 +82,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
     if last and found and undated:
         found = heads.drop_parts(text, [last, *found], masked)[1:]  # 证书拿了俩个，一个安全员证一个高压电工证
     if orphans and not found and last:  # 10月读书2本，11月1本: one more of it, on another day
-        anew = again or heads.another_day(clause, reports, last.kind)
+        anew = again or heads.another_day(text, clause, reports, last.kind)
         if intent.hedged(text, clause):  # 做了好些课件，大概5个左右: as rough as said there
             orphans = [replace(t, vague=True) if isinstance(t, Quantity) else t for t in orphans]
         found = grouping.carry(orphans, last, anew, kinds[last.kind].unit, is_bare(text, clause))
@@ -95,7 +95,7 @@ def _report(clause: Clause, text: str, masked: str, kinds: tuple[KindWords, ...]
         found[0].titles, pending[:] = pending[:], []
     found = grouping.name(found, reports[-1][1] if reports else [], text, clause)
     found = [g for g in heads.drop_headings(masked, clause, found)
-             if g.kind not in reported or heads.another_day(clause, reports, g.kind)
+             if g.kind not in reported or heads.another_day(text, clause, reports, g.kind)
              or heads.replaces_announcement(text, g, reports) or evident(g) or g.again
              or heads.day_of(text, clause) or passes.first_dated(text, clause, reports)]  # 11月20日参加党委中心组扩大学习:
     # another day's (see drop_elaborations); 在职读的硕士，上个月拿到学位了: that one's day (see dated_later)
@@ -111,7 +111,8 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
     """
     kinds, words = _lexicon(kinds)
     typed = text = forms.unspaced(text) or text  # 培 训 8 学 时: typed one character at a time
-    typed = text = forms.rewrite(text) or text  # 姓名：… 学习内容：读书 数量：1本: a paper form
+    typed = text = forms.rewrite(forms.tabulated(text) or text) or text  # 姓名：… 学习内容：读书 数量：1本: a paper
+    # form; 项目\t数量 above 读书\t1: a table pasted from a spreadsheet
     typed = text = corrections.rewrite(text, today) or text  # 读书两本，不对，应该是三本
     raw, text = normalise(text)
     tokens = scan(text, raw, today)

@@ -38,13 +38,15 @@ TYPOS = {"谈": "淡", "会": "汇回", "成": "城", "得": "德", "题": "提"
          "论": "轮", "果": "过"}
 SET_PHRASES = ("五个一", "三会一课", "两学一做", "一岗双责")  # numerals that are no quantity
 META = re.compile(r"情况|汇报|汇编|(?<=习)(?:汇总|(?<=学习)(?<!组学习)(?<!题学习)(?:打卡|补报|补记|补录|自查|进展)|和\w{1,3}情况|上(?=[ \t]*:))|的事|总结|小结|计划|安排|内容|要求|台账|如下|目标|任务(?!\s*:)|室|教室|中心(?!组)|基地"
-                  r"|园地|资料|材料|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|照片|图片|复印件|扫描件|原件|附件|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
-# 学习情况, 学习汇总, 学习和工作情况, 学习上：, 学习室, 学习平台, 学习劲头, 培训教室, 获奖名单, 学习型班组, 成果汇编, 读书的事, 学习小结,
+                  r"|园地|资料|材料|教材|氛围|型|名单|通知|平台|劲头|热情|积极性|申请|文献|照片|图片|复印件|扫描件|原件|附件|记录(?=[ \t]*:?[ \t]*(?:\n|$))")
+# 学习情况, 学习汇总, 学习和工作情况, 学习上：, 学习室, 学习平台, 学习劲头, 培训教室, 培训教材, 获奖名单, 学习型班组, 成果汇编, 读书的事, 学习小结,
 # 11月学习记录：: a kind word naming a thing, not an activity (no mention);
 # 解决难题任务：xxx goes on to name what was done
 _LIST_MARKS = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")  # ① ⑴ ⒈ Ⓐ: list items
 # 1、 2. 3) 一、 opening a line or following a space or closing mark: a list number, no quantity (1.11月3日: 1.)
-_NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\.(?=\d{1,2}月)|\))", re.M)
+_NUMBERED = re.compile(r"(?:^|(?<=[\s)\]】」』。,;:!?]))(?:\d{1,2}|[一二三四五六七八九十])(?:、|\.(?!\d)|\.(?=\d{1,2}月)|\))"
+                       , re.M)
+_SUB_ITEM = re.compile(r"^[ \t]*(\d{1,2})\.(\d{1,2})(?=[ \t]+\D)", re.M)  # 1.1 读书：…
 _GLUED = re.compile(r"(?:^|(?<=\s))(\d{1,2}) ?(?=[^\W\d_])", re.M)  # 1读书2本 2心得1次, 1 读书两本 2 心得一次: numbered 1, 2, 3 ...
 _HASHTAG = re.compile(r"#[^\s#]+#?")
 _ENROLLED = re.compile(r"报(?:名|考)?了?$")  # 报了四门: courses entered for, not passed
@@ -63,6 +65,10 @@ def normalise(text: str) -> tuple[str, str]:
     positions are shared."""
     raw = standard(_LIST_MARKS.sub("\n", text))
     raw = _NUMBERED.sub(lambda m: "\n" * len(m.group()), raw)
+    subs = list(_SUB_ITEM.finditer(raw))
+    for m in reversed(subs):  # 1.1 …\n1.2 …: sub-items counted under one number, not January 1st and 2nd
+        if sum(n[1] == m[1] for n in subs) > 1:
+            raw = raw[:m.start()] + "\n" * len(m.group()) + raw[m.end():]
     glued = [m for m in _GLUED.finditer(raw) if not getattr(match_quantity(raw, m.start()), "unit", None)]
     if len(glued) > 1 and [int(m.group(1)) for m in glued] == list(range(1, len(glued) + 1)):
         for m in reversed(glued):  # list numbers glued to the item, counting up from 1
@@ -119,7 +125,7 @@ def mentions(masked: str, words: dict) -> list[Mention]:
     one; the characters of a word that overlaps a chosen one are taken too (特种作业证书: no stray 书).
 
     A kind word right before a word like 情况/汇报/计划 (学习情况汇报) names no activity; nor does
-    one right before such a kind word (技能比武获奖名单).
+    one of its kind right before such a kind word (技能比武获奖名单; but 编写培训教材 is a writing).
     """
     found = []
     for pos, char in enumerate(masked):
@@ -127,18 +133,18 @@ def mentions(masked: str, words: dict) -> list[Mention]:
             if masked.startswith(word, pos):
                 found.append((pos, pos + len(word), kind, level))
     found.sort(key=lambda f: (f[0] - f[1], f[2] is None, -f[0], f[2] or 0))
-    taken, chosen, named = bytearray(len(masked)), [], set()  # named: starts of words naming a thing
+    taken, chosen, named = bytearray(len(masked)), [], {}  # named: starts of words naming a thing -> kind
     for start, end, kind, level in found:
         if not any(taken[start:end]) and kind is not None:
             if META.match(masked, end):
-                named.add(start)
+                named[start] = kind
             else:
                 chosen.append(Mention(start, end, kind, level))
         taken[start:end] = b"\1" * (end - start)  # a word that lost an overlap leaves no stray tail
     if named:
         for m in sorted(chosen, key=lambda m: -m.start):
-            if m.end in named:
-                named.add(m.start)
+            if named.get(m.end) == m.kind:
+                named[m.start] = m.kind
         chosen = [m for m in chosen if m.start not in named]
     return chosen
 

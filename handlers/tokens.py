@@ -59,7 +59,7 @@ def _mandarin() -> tuple[re.Pattern, dict[str, str]]:
 # before a verb (还莫批下来, 还木看完); southwestern 克 = 去 before an activity (昨天克听了党课; not 克服);
 # Hakka, Cantonese and Xiang 咯/哒 = 了 after a word (会谈咯一次, 评上哒; not 咯吱), Xiang and Wu 明朝 = 明天
 # before a verb (not 《明朝那些事儿》), Xiang 我港下 = 我说下, 系 = 是 after 还/就/我 or opening a
-# phrase (还系零, 系上周四讲嘅; not 系统, 关系)
+# phrase (还系零, 系上周四讲嘅; not 系统, 关系), Cantonese 上紧 = 在上 before a lesson (上紧网上培训)
 _VERB = "看|读|写|交|解|去|考|发|参|上|做|学|听|谈|报|拿|完|评"  # what 么/莫/木 deny: the activities' verbs
 _IN_CONTEXT = (
     (re.compile(rf"(?<![什怎那这多要干为咋啥甚么])么(?={_VERB}|被|时间|有|过)"), "没"),
@@ -71,6 +71,7 @@ _IN_CONTEXT = (
     (re.compile(r"(?<=[\u4e00-\u9fff》])[咯哒](?![吱咯噔血哒])"), "了"),
     (re.compile(r"明朝(?=[去要再就跟和同参上听开交学读看考谈])"), "明天"),
     (re.compile(r"(?<=[我俺])港(?=下|一下)"), "说"),
+    (re.compile(r"上紧(?=网|线上|课|党课|培训)"), "在上"),  # Cantonese 上紧网上培训 (not 把螺栓上紧)
     (re.compile(r"(?:(?<=[还就都也唔我佢他她间]|[,，])|^)系(?!统|列|数|着|在|好)"), "是"),
 )
 

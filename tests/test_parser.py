@@ -156,8 +156,19 @@ The ninth session had six more written the same way, measured on the eighth sess
 about: 显示咗未, 上緊網上培訓), heldout76 shift workers 95.65% (2: 1 recorded, 下个夜班带本书去看), heldout77
 a quarter caught up at once 91.74% (1 recorded: 12月计划：… in December), heldout78 hard cases
 (hypotheticals, rhetorical questions, others' doings) 90.43% (7: 5 recorded). None met the bar blind
-(heldout74 read enough lines but asked about a non-report). After tuning, no set gives a false reading
-and all six are held to the corpus's bar.
+(heldout74 read enough lines but asked about a non-report). A review of the tuned parser with 397 probe
+messages found rules that were too broad (在上海 read as in progress, 全公司…我参加了, 请问我…, 大家都 with
+the member among them, 【提醒】 before the member's own words, amounts and days split off a total, one
+thing said on two days counted twice, 2号主持); they were narrowed. After tuning, no set gives a false
+reading and all six are held to the corpus's bar.
+
+Then four more, measured on that tuned parser (097cf06) before any tuning on them: heldout79 tables
+pasted from spreadsheets, sub-items (1.1) and checklists 195/230 = 84.78% (3 false readings, 2 recorded:
+a table of planned amounts), heldout80 frontline staff whose messages are full of codes, clock times and
+IDs 95.65% (1 recorded: 下个月打算读两本书，先把《三体》看完), heldout81 village and community members
+98.70% (0: it met the bar blind), heldout82 Tianjin and Tangshan workers 97.39% (0: it met the bar blind).
+Tables are now read as forms (handlers.forms.tabulated); heldout79 is held to what it reads now
+(`FLOORS`), the other three to the corpus's bar.
 """
 from __future__ import annotations
 
@@ -182,14 +193,14 @@ def _load(name: str) -> list[dict]:
 CORPUS = _load("parser_corpus.jsonl")
 DEFAULT_TODAY = "2026-11-22"
 NON_REPORTS = [row for row in CORPUS if row["intent"] in ("chatter", "negation", "question")]
-# the held-out sets, parser_heldout.jsonl and parser_heldout2..78.jsonl
-HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, 79)]]
+# the held-out sets, parser_heldout.jsonl and parser_heldout2..82.jsonl
+HELDOUT_IDS = [f"heldout{n or ''}" for n in [0, *range(2, 83)]]
 # sets not yet read at the corpus's bar, held to what they were read at when added (Xiang/Gan-flavoured
 # bank staff, Wu-flavoured Shanghai crews, code-switching staff, village cadres by voice, follow-ups and
-# corrections, structured reports pasted from documents); their non-reports
+# corrections, structured reports pasted from documents, tables pasted from spreadsheets); their non-reports
 # are held to no entry
 FLOORS = {"heldout32": 217 / 230, "heldout34": 219 / 230, "heldout63": 220 / 230, "heldout64": 221 / 230,
-          "heldout65": 213 / 230, "heldout72": 218 / 230}
+          "heldout65": 213 / 230, "heldout72": 218 / 230, "heldout79": 218 / 230}
 HELDOUTS = [_load(f"parser_{name}.jsonl") for name in HELDOUT_IDS]
 HELDOUT_NON_REPORTS = [row for rows in HELDOUTS for row in rows if row["intent"] in ("chatter", "negation", "question")]
 REPORTS = [row for row in CORPUS if row["intent"] in ("report", "unsure")]
