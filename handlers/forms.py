@@ -76,8 +76,7 @@ def _heading(cell: str) -> tuple[str, str] | None:
     for pattern, label in _HEADINGS:
         if pattern.fullmatch(cell):
             return label, ""
-    found = next(((label, m[1]) for label, named in _NAMED.items() if (m := named.fullmatch(cell))), None)
-    return found
+    return next(((label, m[1]) for label, named in _NAMED.items() if (m := named.fullmatch(cell))), None)
 
 
 def _ruled(lines: list[str], at: int) -> bool:
@@ -118,7 +117,10 @@ def tabulated(text: str) -> str | None:
                     fields.insert(0, f"项目:{adds}")
                     adds = ""
                 field = f"{label}:{plan if label == '项目' else ''}{adds}{value}" if label != "单位" else value
-                fields.insert(0, field) if label == "项目" else fields.append(field)
+                if label == "项目":
+                    fields.insert(0, field)  # the activity first: a repeated one starts the next record
+                else:
+                    fields.append(field)
         rows.append(" ".join(([f"项目:{named}"] if named else []) + fields))
     return "\n".join(lines[:at - 1 if named else at] + rows) if rows else None
 

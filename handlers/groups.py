@@ -168,8 +168,10 @@ def split_by_day(clause: Clause, found: list[Group], masked: str, text: str) -> 
         exact = sorted((q for q in group.quantities if not q.vague and q.start > group.start
                         and not _TOTAL.search(masked, max(0, q.start - 3), q.start)), key=lambda q: q.start)
         dated = [days.get(end_before(masked, q.start)) for q in exact]
-        if (len(exact) < 2 or not all(dated) or len({d.on for d in dated}) < len(dated)
-                or len({_span(text[d.start:d.end]) for d in dated}) != 1 or not _span(text[dated[0].start:dated[0].end])):
+        if len(exact) < 2 or not all(dated) or len({d.on for d in dated}) < len(dated):
+            continue
+        spans = {_span(text[d.start:d.end]) for d in dated}
+        if len(spans) != 1 or None in spans:
             continue  # 读书今年12本 上个月3本, 10月份2次 其中10月15日1次: a total and a part
         group.quantities = [q for q in group.quantities if q not in exact[1:]]
         group.start = exact[0].start  # on the day said before its first amount

@@ -245,6 +245,7 @@ def another_day(text: str, clause: Clause, reports: list[tuple[Clause, list[Grou
 
 
 def _days(clause: Clause) -> list:
+    """The days the clause says (periods included)."""
     return [t.on for t in clause.tokens if isinstance(t, DateMark) and t.on]
 
 
@@ -254,13 +255,14 @@ def _said(text: str, clause: Clause, kind: int) -> set[str]:
 
 
 _BEGUN = re.compile(r"开始|立项|申报|报名|启动|着手")  # 9月立项的QC课题，11月QC成果发布了: one thing
+_LABEL_GAP = re.compile(r"[ :份的]*")  # between a day and what it labels (10月：2本, 10月份读书)
 
 
 def _dates_leading(text: str, clause: Clause) -> list:
     """The days said right before a kind word or an amount in the clause (10月读书, 11月1本, 10月：2本)."""
     starts = {t.start for t in clause.tokens if isinstance(t, (Mention, Quantity))}
     return [t.on for t in clause.tokens if isinstance(t, DateMark) and t.on
-            and t.end + len(text[t.end:clause.end]) - len(text[t.end:clause.end].lstrip(" :份的")) in starts]
+            and _LABEL_GAP.match(text, t.end, clause.end).end() in starts]
 
 
 def replaces_announcement(text: str, group: Group, reports: list[tuple[Clause, list[Group]]]) -> bool:

@@ -194,11 +194,8 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
                 and not _opens_line(text, clause)):
             target = counted_back(reports, index)  # …，8学时，11月10日: the clause the amount went to
             result[target] = said[-1]
-            every = _ALL.search(text, clause.start, clause.end) or (index == len(reports) - 1 and _last_words(text, clause))
-            for before in range(target - 1, -1, -1) if every else ():
-                if any(isinstance(t, DateMark) for t in reports[before + 1][0].tokens + reports[before][0].tokens):
-                    break  # 解决难题两个，深度会谈一次，都是上季度的: all since the last day said
-                result[before] = said[-1]
+            if _ALL.search(text, clause.start, clause.end) or (index == len(reports) - 1 and _last_words(text, clause)):
+                _date_back(result, reports, target, said[-1])  # 解决难题两个，深度会谈一次，都是上季度的
         elif said and len(said) == len(clause.tokens) and _DATING.match(text, clause.start):
             if named is not None:  # 深度会谈一次，对象为…，时间为上周三: the day of the thing said before
                 result[named] = said[0]
@@ -209,15 +206,22 @@ def carried_dates(text: str, reports: list[tuple[Clause, list[Group]]]) -> list[
               and not CURRENT_PERIOD.fullmatch(text, said[-1].start, said[-1].end)
               and not any(isinstance(t, DateMark) for t in reports[named][0].tokens)):
             result[named] = said[-1]
-            for before in range(named - 1, -1, -1) if _ALL.search(text, clause.start, clause.end) else ():
-                if any(isinstance(t, DateMark) for t in reports[before][0].tokens):
-                    break  # 培训6学时，党课1次，都是昨天白班后参加的: all since the last day said
-                result[before] = said[-1]
+            if _ALL.search(text, clause.start, clause.end):
+                _date_back(result, reports, named, said[-1])  # 培训6学时，党课1次，都是昨天白班后参加的
         result.append(last)
         last = max(said, key=lambda d: d.start, default=last)
         if any(isinstance(t, Mention) for t in clause.tokens):
             named = index
     return result
+
+
+def _date_back(result: list, reports: list[tuple[Clause, list[Group]]], first: int, day: DateMark) -> None:
+    """Date the clauses before `first` with `day`, back to the last one that said a day of its own (all since
+    the last day said)."""
+    for before in range(first - 1, -1, -1):
+        if any(isinstance(t, DateMark) for t in reports[before + 1][0].tokens + reports[before][0].tokens):
+            break
+        result[before] = day
 
 
 def _last_words(text: str, clause: Clause) -> bool:

@@ -189,7 +189,6 @@ def read(text: str, *, kinds: Sequence[KindWords], today: date) -> Reading:
                 codes = [f"{code}《》" for code in codes]  # 没看完《白鹿原》: that title only, not the kind
             for code in (codes or (before if intent.contrasts(text, clause) or intent.zero(text, clause) else ())
                          or intent.collective(text, clause) or meant):  # 五个一都还没完成
-
                 negated.setdefault(code, set()).add(day)
         elif mood == "report":
             found = _report(clause, text, masked, kinds, intent.again(text, clause), reports, reported,
